@@ -1,0 +1,138 @@
+// corosh/detail/control.hpp — the control record behind every coroutine.
+//
+// Internal: included by the public headers because Coroutine's constructor is
+// a template. Nothing here is part of the stable API.
+//
+// Each coroutine's control record lives at the top of its own stack, next to
+// the stored function and its arguments, so creating a coroutine costs one
+// pooled stack and no heap allocation. The LLDB scripts read these structs by
+// field name through debug information: rename a field, update lldb/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <tuple>
+#include <utility>
+
+namespace corosh {
+enum class State : std::uint8_t;
+enum class Ending : std::uint8_t;
+class Coroutine;
+}  // namespace corosh
+
+namespace corosh::detail {
+
+// The callee-saved registers of a suspended context. The field order and
+// offsets are fixed by asm/context_layout.h (static_asserted in context.cpp).
+struct SavedContext {
+#if defined(__x86_64__)
+  std::uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
+  std::uint32_t mxcsr;
+  std::uint16_t fpucw;
+  std::uint16_t pad;
+#elif defined(__aarch64__)
+  std::uint64_t x19, x20, x21, x22, x23, x24, x25, x26, x27, x28;
+  std::uint64_t fp, lr, sp;
+  std::uint64_t d8, d9, d10, d11, d12, d13, d14, d15;
+#else
+#error "corosh: no context switch for this architecture (x86_64 and arm64 only)"
+#endif
+};
+
+// The C++ runtime's per-thread exception bookkeeping (__cxa_eh_globals:
+// caught-exception stack and uncaught count). Each context keeps its own
+// copy, swapped on every switch, so a coroutine suspended inside a catch
+// block cannot corrupt another's exception state.
+struct ExceptionState {
+  void* caught = nullptr;
+  unsigned int uncaught = 0;
+};
+
+// Everything a context leaves behind when it switches away.
+struct ContextRecord {
+  SavedContext registers{};
+  ExceptionState exceptions{};
+};
+
+// One mmap'd stack: [mapping, mapping + guard) is PROT_NONE when guarded,
+// [base, base + size) is usable and grows down from base + size.
+struct Stack {
+  std::byte* mapping = nullptr;
+  std::size_t mapping_size = 0;
+  std::byte* base = nullptr;
+  std::size_t size = 0;
+  bool guarded = false;
+
+  std::byte* top() const noexcept { return base + size; }
+};
+
+// Type-erased function + arguments, stored until the first resume.
+struct BodyBase {
+  virtual void run() = 0;
+  virtual ~BodyBase() = default;
+};
+
+template <class F, class Tuple>
+struct Body final : BodyBase {
+  template <class FF, class TT>
+  Body(FF&& f, TT&& args) : function(std::forward<FF>(f)), arguments(std::forward<TT>(args)) {}
+  void run() override { std::apply(function, std::move(arguments)); }
+  F function;
+  Tuple arguments;
+};
+
+inline constexpr std::size_t name_capacity = 48;
+inline constexpr std::size_t wait_reason_capacity = 64;
+
+struct Control {
+  ContextRecord context;            // this coroutine, while it is not running
+  ContextRecord* resumer_context;   // whoever resumed it, while it runs
+  Control* resumer;                 // null when resumed from the thread's own stack
+  BodyBase* body;                   // lives just below this record, on the stack
+  Coroutine* owner;                 // the handle, kept up to date on moves
+  void* thread;                     // the ThreadState of the thread it belongs to
+  void* yielded;                    // Generator<T>: the value being handed out
+  std::uint64_t* canary;            // lowest word of the stack, checked at yield
+  std::exception_ptr exception;     // what escaped the body, until resume rethrows
+  std::uint64_t id;
+  std::uint64_t switches;
+  std::uintptr_t lowest_sp;         // deepest saved sp seen (for stack hygiene)
+  State state;
+  Ending ending;
+  bool cancel_requested;
+  int fault_signal;
+  std::uintptr_t fault_address;
+  std::uintptr_t fault_pc, fault_fp, fault_sp;
+  const char* site_file;
+  const char* site_function;
+  std::uint32_t site_line;
+  char name[name_capacity];
+  char wait_reason[wait_reason_capacity];
+  Stack stack;
+  Control* registry_prev;
+  Control* registry_next;
+};
+
+struct CreateRequest {
+  const char* name;
+  std::size_t name_length;
+  std::size_t stack_size;
+  std::size_t body_size;
+  std::size_t body_align;
+  const char* site_file;
+  const char* site_function;
+  std::uint32_t site_line;
+};
+
+// Takes a stack, lays out a control record at its top and returns it; the
+// caller constructs the body at `*body_storage` and then calls `start`.
+Control* create_control(const CreateRequest& request, void** body_storage);
+// Prepares the first context of `control` once its body is in place.
+void start(Control* control, BodyBase* body) noexcept;
+// Undoes create_control after a body constructor threw.
+void abandon(Control* control) noexcept;
+// The control record of the running coroutine, or null on a thread's own stack.
+Control* current_control() noexcept;
+
+}  // namespace corosh::detail

@@ -1,0 +1,58 @@
+// corosh/registry.hpp — looking at the live coroutines of this thread.
+//
+// Every coroutine is registered from creation until its handle is destroyed,
+// with what a shell or a debugger wants to show about it:
+//
+//   for (const corosh::CoroutineInfo& c : corosh::live_coroutines())
+//     std::printf("%llu %s %s\n", (unsigned long long)c.id, c.name.c_str(),
+//                 std::string(corosh::to_string(c.state)).c_str());
+//
+// The same records are reachable from a debugger without running code: the
+// global `corosh_registry_threads` lists every thread's coroutines (lldb/).
+#pragma once
+
+#include <corosh/coroutine.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace corosh {
+
+// One saved register of a suspended coroutine.
+struct Register {
+  std::string_view name;
+  std::uint64_t value;
+};
+
+struct CoroutineInfo {
+  std::uint64_t id = 0;
+  std::string name;
+  State state = State::created;
+  Ending ending = Ending::none;
+  std::string wait_reason;           // empty unless it waits on something
+  std::string site_file;             // where it was created (empty if unknown)
+  std::string site_function;
+  std::uint32_t site_line = 0;
+  std::uint64_t switches = 0;        // times it was switched to
+  std::size_t stack_size = 0;        // usable bytes
+  std::size_t stack_in_use = 0;      // bytes above its saved stack pointer
+  std::size_t stack_touched = 0;     // bytes of pages ever touched (mincore)
+  bool stack_guarded = false;        // a PROT_NONE page lies below the stack
+  std::uintptr_t stack_base = 0;     // lowest usable address
+  int fault_signal = 0;              // Ending::faulted: the signal and address
+  std::uintptr_t fault_address = 0;
+  std::vector<Register> registers;   // saved registers; empty unless suspended/normal
+};
+
+// Every live coroutine of the calling thread, oldest first.
+std::vector<CoroutineInfo> live_coroutines();
+// The live coroutine of this thread with that id, if any.
+std::optional<CoroutineInfo> find_coroutine(std::uint64_t id);
+// A snapshot of one coroutine.
+CoroutineInfo describe(const Coroutine& coroutine);
+
+}  // namespace corosh

@@ -1,0 +1,41 @@
+// corosh/stack.hpp — how coroutine stacks are allocated, and what they cost.
+//
+// Stacks are mmap'd with a PROT_NONE guard page below them, so running off
+// the end faults (corosh then names the coroutine) instead of corrupting
+// memory. A guard page splits a mapping in two, and Linux allows only
+// vm.max_map_count (65,530 by default) mappings per process, so guarded
+// stacks are capped below that; past the cap stacks come without a guard and
+// carry a canary word that is checked every time the coroutine yields. Freed
+// stacks are pooled per thread for reuse.
+//
+// Stack use is measured from page residency (mincore), so it never touches a
+// page. It is a high-water mark: a pooled stack keeps the pages its earlier
+// owners touched, except that a stack whose owner was seen deep at a switch
+// is cleaned (madvise) before reuse; trim_stack_pool() starts afresh.
+//
+//   corosh::StackStats s = corosh::stack_stats();
+//   std::printf("%zu stacks, %zu guarded\n", s.mapped, s.guarded);
+#pragma once
+
+#include <cstddef>
+
+namespace corosh {
+
+struct StackStats {
+  std::size_t mapped = 0;         // stacks mapped in the process (live + pooled)
+  std::size_t guarded = 0;        // of those, with a guard page
+  std::size_t pooled = 0;         // free stacks kept by the calling thread
+  std::size_t guard_limit = 0;    // at most this many guarded stacks at once
+};
+
+// Counts of the stacks the runtime holds.
+StackStats stack_stats() noexcept;
+
+// Caps the number of guarded stacks (default: from vm.max_map_count on Linux,
+// unlimited elsewhere). Lowering it only affects stacks mapped afterwards.
+void set_guard_limit(std::size_t stacks) noexcept;
+
+// Unmaps the calling thread's pooled stacks.
+void trim_stack_pool() noexcept;
+
+}  // namespace corosh

@@ -1,0 +1,96 @@
+// registry.cpp — the live coroutines, for people (snapshots) and debuggers
+// (the corosh_registry_threads list).
+#include <corosh/registry.hpp>
+
+#include "context.hpp"
+#include "registry_internal.hpp"
+#include "stack_pool.hpp"
+#include "thread_state.hpp"
+
+#include <mutex>
+
+corosh::detail::ThreadRegistry* corosh_registry_threads = nullptr;
+
+namespace corosh::detail {
+namespace {
+std::mutex threads_mutex;
+}
+
+void link_thread(ThreadRegistry& r) noexcept {
+  std::lock_guard lock(threads_mutex);
+  r.next_thread = corosh_registry_threads;
+  r.prev_thread = nullptr;
+  if (corosh_registry_threads) corosh_registry_threads->prev_thread = &r;
+  corosh_registry_threads = &r;
+}
+
+void unlink_thread(ThreadRegistry& r) noexcept {
+  std::lock_guard lock(threads_mutex);
+  if (r.prev_thread) r.prev_thread->next_thread = r.next_thread;
+  else corosh_registry_threads = r.next_thread;
+  if (r.next_thread) r.next_thread->prev_thread = r.prev_thread;
+}
+
+namespace {
+
+CoroutineInfo snapshot(const Control& c) {
+  CoroutineInfo info;
+  info.id = c.id;
+  info.name = c.name;
+  info.state = c.state;
+  info.ending = c.ending;
+  info.wait_reason = c.wait_reason;
+  if (c.site_file) info.site_file = c.site_file;
+  if (c.site_function) info.site_function = c.site_function;
+  info.site_line = c.site_line;
+  info.switches = c.switches;
+  info.stack_size = c.stack.size;
+  info.stack_guarded = c.stack.guarded;
+  info.stack_base = reinterpret_cast<std::uintptr_t>(c.stack.base);
+  info.stack_touched = touched_bytes(c.stack);
+  info.fault_signal = c.fault_signal;
+  info.fault_address = c.fault_address;
+  // Only a context that is not running has meaningful saved registers (a
+  // running coroutine's live state is in the CPU; a dead one has none).
+  if (c.state == State::created || c.state == State::suspended || c.state == State::normal) {
+    const std::uintptr_t top = reinterpret_cast<std::uintptr_t>(c.stack.top());
+    info.stack_in_use = top - saved_stack_pointer(c.context.registers);
+    info.registers = saved_registers(c.context.registers);
+  } else if (c.state == State::running) {
+    const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    const std::uintptr_t top = reinterpret_cast<std::uintptr_t>(c.stack.top());
+    if (sp < top && sp >= info.stack_base) info.stack_in_use = top - sp;
+  }
+  return info;
+}
+
+}  // namespace
+}  // namespace corosh::detail
+
+namespace corosh {
+
+std::vector<CoroutineInfo> live_coroutines() {
+  std::vector<CoroutineInfo> all;
+  detail::ThreadRegistry* r = detail::this_thread.registry;
+  if (r == nullptr) return all;
+  all.reserve(r->count);
+  for (detail::Control* c = r->first; c; c = c->registry_next) all.push_back(detail::snapshot(*c));
+  return all;
+}
+
+std::optional<CoroutineInfo> find_coroutine(std::uint64_t id) {
+  detail::ThreadRegistry* r = detail::this_thread.registry;
+  if (r == nullptr) return std::nullopt;
+  for (detail::Control* c = r->first; c; c = c->registry_next) {
+    if (c->id == id) return detail::snapshot(*c);
+  }
+  return std::nullopt;
+}
+
+CoroutineInfo describe(const Coroutine& coroutine) {
+  std::optional<CoroutineInfo> info = find_coroutine(coroutine.id());
+  if (!info) throw Error("corosh: describe() on an empty (moved-from) coroutine");
+  return *info;
+}
+
+}  // namespace corosh

@@ -1,0 +1,48 @@
+// registry_internal.hpp — the lists a debugger walks to find coroutines.
+//
+// corosh_registry_threads -> ThreadRegistry -> Control -> Control ...
+// Each thread that creates a coroutine gets a ThreadRegistry, linked into
+// the global list for as long as the thread lives. The lldb/ scripts walk
+// these by field name; keep them plain.
+#pragma once
+
+#include <corosh/detail/control.hpp>
+
+#include <cstdint>
+
+namespace corosh::detail {
+
+struct ThreadRegistry {
+  Control* first = nullptr;          // oldest coroutine of this thread
+  Control* last = nullptr;           // newest
+  std::uint64_t count = 0;
+  ThreadRegistry* next_thread = nullptr;
+  ThreadRegistry* prev_thread = nullptr;
+};
+
+// Adds a new coroutine to its thread's list (newest last).
+inline void register_coroutine(ThreadRegistry& r, Control* c) noexcept {
+  c->registry_prev = r.last;
+  c->registry_next = nullptr;
+  if (r.last) r.last->registry_next = c; else r.first = c;
+  r.last = c;
+  ++r.count;
+}
+
+// Removes a coroutine whose handle is going away.
+inline void unregister_coroutine(ThreadRegistry& r, Control* c) noexcept {
+  if (c->registry_prev) c->registry_prev->registry_next = c->registry_next; else r.first = c->registry_next;
+  if (c->registry_next) c->registry_next->registry_prev = c->registry_prev; else r.last = c->registry_prev;
+  --r.count;
+}
+
+// Links a thread's registry into (and out of) the global list.
+void link_thread(ThreadRegistry& r) noexcept;
+void unlink_thread(ThreadRegistry& r) noexcept;
+
+}  // namespace corosh::detail
+
+extern "C" {
+// Head of the list of threads that have coroutines; read by debuggers.
+extern corosh::detail::ThreadRegistry* corosh_registry_threads;
+}

@@ -1,0 +1,203 @@
+// stack_pool.cpp — stacks: mmap'd, guarded up to a cap, pooled per thread.
+//
+// Traps handled here:
+//  - A guard page splits one mapping into two, and vm.max_map_count (65,530
+//    by default on Linux) caps mappings per process. Past our cap, or as soon
+//    as mprotect refuses, stacks are mapped without a guard (adjacent
+//    unguarded stacks can even merge into one mapping) instead of failing or,
+//    worse, silently handing out a stack believed to be guarded.
+//  - Pages are committed on first touch. MAP_NORESERVE keeps 100,000 mostly
+//    untouched 256 KiB stacks from being charged against overcommit.
+//  - A pooled stack keeps the pages its last owner touched; a deep owner's
+//    pages are given back (MADV_DONTNEED) so stack use measured with mincore
+//    stays meaningful and a burst of deep coroutines does not pin memory.
+#include "stack_pool.hpp"
+
+#include <corosh/error.hpp>
+#include <corosh/stack.hpp>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace corosh::detail {
+namespace {
+
+constexpr std::size_t pool_capacity = 256;
+
+std::atomic<std::size_t> mapped_stacks{0};
+std::atomic<std::size_t> guarded_stacks{0};
+constexpr std::size_t undecided = ~std::size_t(0);
+std::atomic<std::size_t> guard_limit{undecided};
+
+// Per-thread pool. Trivially constructible so that reaching it costs no TLS
+// guard check; the stacks it holds are unmapped by drain_stack_pool().
+struct Pool {
+  Stack free[pool_capacity];
+  std::size_t count;
+};
+thread_local Pool pool __attribute__((tls_model("initial-exec")));
+
+std::size_t default_guard_limit() noexcept {
+  // Each guarded stack costs two mappings; leave half of the process's
+  // mappings (and a reserve) to everything else it maps.
+  std::FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r");
+  if (f == nullptr) return std::size_t(1) << 30;  // no such limit here (macOS)
+  long max_maps = 0;
+  if (std::fscanf(f, "%ld", &max_maps) != 1) max_maps = 65530;
+  std::fclose(f);
+  long usable = (max_maps - 4096) / 4;
+  return usable > 0 ? std::size_t(usable) : 0;
+}
+
+std::size_t current_guard_limit() noexcept {
+  std::size_t limit = guard_limit.load(std::memory_order_relaxed);
+  if (limit == undecided) {
+    limit = default_guard_limit();
+    std::size_t expected = undecided;
+    if (!guard_limit.compare_exchange_strong(expected, limit)) limit = expected;
+  }
+  return limit;
+}
+
+bool reserve_guard_slot() noexcept {
+  std::size_t limit = current_guard_limit();
+  std::size_t n = guarded_stacks.load(std::memory_order_relaxed);
+  while (n < limit) {
+    if (guarded_stacks.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+
+Stack map_stack(std::size_t size) {
+  const std::size_t page = page_size();
+  const bool want_guard = reserve_guard_slot();
+  Stack s;
+  s.size = round_up(size, page);
+  s.mapping_size = s.size + (want_guard ? page : 0);
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#if defined(MAP_NORESERVE)
+  flags |= MAP_NORESERVE;
+#endif
+  void* p = ::mmap(nullptr, s.mapping_size, PROT_READ | PROT_WRITE, flags, -1, 0);
+  if (p == MAP_FAILED) {
+    if (want_guard) guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+    throw Error("corosh: cannot map a " + std::to_string(s.size / 1024) +
+                " KiB coroutine stack: " + std::strerror(errno));
+  }
+  s.mapping = static_cast<std::byte*>(p);
+  s.base = s.mapping + (want_guard ? page : 0);
+  if (want_guard) {
+    if (::mprotect(s.mapping, page, PROT_NONE) == 0) {
+      s.guarded = true;
+    } else {
+      // Out of mappings: stop guarding from here on, but keep the stack
+      // (the page that would have been the guard simply stays usable).
+      guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+      guard_limit.store(guarded_stacks.load(std::memory_order_relaxed));
+      s.base = s.mapping;
+      s.size = s.mapping_size;
+    }
+  }
+  mapped_stacks.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
+void unmap_stack(const Stack& s) noexcept {
+  ::munmap(s.mapping, s.mapping_size);
+  mapped_stacks.fetch_sub(1, std::memory_order_relaxed);
+  if (s.guarded) guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+}
+
+// mincore's vector is unsigned char* on Linux and char* on macOS.
+template <class T>
+struct third_parameter;
+template <class R, class A, class B, class C>
+struct third_parameter<R (*)(A, B, C)> {
+  using type = std::remove_pointer_t<C>;
+};
+template <class R, class A, class B, class C>
+struct third_parameter<R (*)(A, B, C) noexcept> {
+  using type = std::remove_pointer_t<C>;
+};
+using MincoreByte = third_parameter<decltype(&::mincore)>::type;
+
+}  // namespace
+
+std::size_t page_size() noexcept {
+  static const std::size_t size = std::size_t(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+Stack acquire_stack(std::size_t size) {
+  const std::size_t wanted = round_up(size < 16384 ? 16384 : size, page_size());
+  for (std::size_t i = pool.count; i-- > 0;) {
+    if (pool.free[i].size == wanted) {
+      Stack s = pool.free[i];
+      pool.free[i] = pool.free[--pool.count];
+      return s;
+    }
+  }
+  return map_stack(wanted);
+}
+
+void release_stack(const Stack& s, std::uintptr_t lowest_sp) noexcept {
+  if (pool.count == pool_capacity) {
+    unmap_stack(s);
+    return;
+  }
+  // Keep the top pages (control record and shallow frames) warm; give back
+  // whatever a deep owner touched below them.
+  const std::size_t page = page_size();
+  const std::uintptr_t keep_from = reinterpret_cast<std::uintptr_t>(s.top()) - 4 * page;
+  if (lowest_sp < keep_from) {
+    const std::uintptr_t low = reinterpret_cast<std::uintptr_t>(s.base);
+    ::madvise(s.base, keep_from - low, MADV_DONTNEED);
+  }
+  pool.free[pool.count++] = s;
+}
+
+void drain_stack_pool() noexcept {
+  while (pool.count > 0) unmap_stack(pool.free[--pool.count]);
+}
+
+std::size_t touched_bytes(const Stack& s) noexcept {
+  const std::size_t page = page_size();
+  const std::size_t pages = s.size / page;
+  std::vector<MincoreByte> resident(pages);
+  if (::mincore(s.base, s.size, resident.data()) != 0) return 0;
+  for (std::size_t i = 0; i < pages; ++i) {
+    if (resident[i] & 1) return (pages - i) * page;
+  }
+  return 0;
+}
+
+}  // namespace corosh::detail
+
+namespace corosh {
+
+StackStats stack_stats() noexcept {
+  StackStats stats;
+  stats.mapped = detail::mapped_stacks.load(std::memory_order_relaxed);
+  stats.guarded = detail::guarded_stacks.load(std::memory_order_relaxed);
+  stats.pooled = detail::pool.count;
+  stats.guard_limit = detail::current_guard_limit();
+  return stats;
+}
+
+void set_guard_limit(std::size_t stacks) noexcept {
+  detail::guard_limit.store(stacks == detail::undecided ? stacks - 1 : stacks);
+}
+
+void trim_stack_pool() noexcept { detail::drain_stack_pool(); }
+
+}  // namespace corosh

@@ -1,0 +1,315 @@
+// test_coroutine.cpp — the Coroutine API: states, arguments, exceptions,
+// unwinding and misuse.
+#include "catch.hpp"
+
+#include <corosh/coroutine.hpp>
+#include <corosh/registry.hpp>
+#include <corosh/stack.hpp>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using corosh::Coroutine;
+using corosh::Ending;
+using corosh::State;
+
+TEST_CASE("a coroutine runs until it yields and continues where it left off", "[core]") {
+  std::vector<int> trace;
+  Coroutine co([&] {
+    trace.push_back(1);
+    corosh::yield();
+    trace.push_back(2);
+    corosh::yield();
+    trace.push_back(3);
+  });
+  CHECK(co.state() == State::created);
+  CHECK(trace.empty());  // nothing runs before the first resume
+  co.resume();
+  CHECK(trace == std::vector<int>{1});
+  CHECK(co.state() == State::suspended);
+  co.resume();
+  CHECK(trace == std::vector<int>{1, 2});
+  co.resume();
+  CHECK(trace == std::vector<int>{1, 2, 3});
+  CHECK(co.state() == State::dead);
+  CHECK(co.ending() == Ending::returned);
+}
+
+TEST_CASE("arguments are stored until the first resume", "[core]") {
+  std::string seen;
+  auto body = [&seen](std::string word, int times, std::unique_ptr<int> owned) {
+    for (int i = 0; i < times; ++i) seen += word;
+    seen += std::to_string(*owned);
+  };
+  std::string word = "ab";
+  Coroutine co(body, word, 3, std::make_unique<int>(7));
+  word = "changed";  // copied at creation: later changes do not reach it
+  co.resume();
+  CHECK(seen == "ababab7");
+}
+
+TEST_CASE("options name the coroutine and size its stack", "[core]") {
+  Coroutine co({.name = "walker", .stack_size = 64 * 1024}, [] {});
+  CHECK(co.name() == "walker");
+  CHECK(co.id() > 0);
+  corosh::CoroutineInfo info = corosh::describe(co);
+  CHECK(info.stack_size == 64 * 1024);
+  CHECK(info.site_line > 0);
+  CHECK(info.site_file.find("test_coroutine.cpp") != std::string::npos);
+}
+
+TEST_CASE("ids are unique and increasing", "[core]") {
+  Coroutine a([] {}), b([] {});
+  CHECK(b.id() > a.id());
+}
+
+TEST_CASE("a coroutine that resumes another is in state normal", "[core]") {
+  State outer_seen_from_inner = State::dead;
+  State inner_seen_from_inner = State::dead;
+  Coroutine* outer_ptr = nullptr;
+  Coroutine inner([&] {
+    outer_seen_from_inner = outer_ptr->state();
+    inner_seen_from_inner = Coroutine::current()->state();
+    corosh::yield();
+  });
+  Coroutine outer([&] {
+    CHECK(Coroutine::current() == outer_ptr);
+    inner.resume();
+    CHECK(Coroutine::current() == outer_ptr);  // inner yielded back to outer
+    CHECK(inner.state() == State::suspended);
+  });
+  outer_ptr = &outer;
+  CHECK(Coroutine::current() == nullptr);
+  outer.resume();
+  CHECK(outer_seen_from_inner == State::normal);
+  CHECK(inner_seen_from_inner == State::running);
+  CHECK(outer.done());
+  CHECK(inner.state() == State::suspended);
+}
+
+TEST_CASE("an exception escaping the body is rethrown by resume", "[core]") {
+  Coroutine co([] {
+    corosh::yield();
+    throw std::runtime_error("broken tree");
+  });
+  co.resume();
+  CHECK_THROWS_WITH(co.resume(), "broken tree");
+  CHECK(co.state() == State::dead);
+  CHECK(co.ending() == Ending::threw);
+  // Rethrown once; afterwards it is just dead.
+  CHECK_THROWS_WITH(co.resume(), Catch::Matchers::Contains("it is dead (threw)"));
+}
+
+TEST_CASE("exceptions thrown and caught inside a coroutine stay inside", "[core]") {
+  int caught = 0;
+  Coroutine co([&] {
+    for (int i = 0; i < 3; ++i) {
+      try {
+        throw i;
+      } catch (int) {
+        ++caught;
+      }
+      corosh::yield();
+    }
+  });
+  while (!co.done()) co.resume();
+  CHECK(caught == 3);
+  CHECK(co.ending() == Ending::returned);
+}
+
+namespace {
+struct Tracker {
+  std::vector<std::string>* log;
+  std::string name;
+  ~Tracker() { log->push_back(name); }
+};
+}  // namespace
+
+TEST_CASE("destroying a suspended coroutine unwinds its stack", "[core]") {
+  std::vector<std::string> log;
+  {
+    Coroutine co([&] {
+      Tracker outer{&log, "outer"};
+      [&] {
+        Tracker inner{&log, "inner"};
+        corosh::yield();
+        log.push_back("never");
+      }();
+    });
+    co.resume();
+    CHECK(log.empty());
+  }
+  CHECK(log == std::vector<std::string>{"inner", "outer"});
+}
+
+TEST_CASE("cancel unwinds now; a created coroutine never runs", "[core]") {
+  std::vector<std::string> log;
+  Coroutine started([&] {
+    Tracker t{&log, "started"};
+    corosh::yield();
+  });
+  started.resume();
+  started.cancel();
+  CHECK(log == std::vector<std::string>{"started"});
+  CHECK(started.ending() == Ending::cancelled);
+
+  bool ran = false;
+  Coroutine fresh([&] { ran = true; });
+  fresh.cancel();
+  CHECK_FALSE(ran);
+  CHECK(fresh.ending() == Ending::cancelled);
+  fresh.cancel();  // cancelling a dead coroutine is harmless
+}
+
+TEST_CASE("the captured arguments are destroyed when the coroutine ends", "[core]") {
+  auto shared = std::make_shared<int>(1);
+  {
+    Coroutine co([](std::shared_ptr<int> p) { corosh::yield(); (void)p; }, shared);
+    CHECK(shared.use_count() == 2);
+    co.resume();
+    co.resume();
+    CHECK(shared.use_count() == 1);
+  }
+  {
+    Coroutine never([](std::shared_ptr<int>) {}, shared);
+    CHECK(shared.use_count() == 2);
+  }
+  CHECK(shared.use_count() == 1);
+}
+
+TEST_CASE("a moved coroutine keeps running, and current() follows the move", "[core]") {
+  Coroutine* seen = nullptr;
+  Coroutine a([&] {
+    corosh::yield();
+    seen = Coroutine::current();
+  });
+  a.resume();
+  Coroutine b(std::move(a));
+  b.resume();
+  CHECK(seen == &b);
+  CHECK(a.state() == State::dead);  // moved-from reads as dead
+  CHECK_THROWS_WITH(a.resume(), Catch::Matchers::Contains("moved-from"));
+}
+
+TEST_CASE("misuse is a clear corosh::Error, never undefined behaviour", "[core]") {
+  using Catch::Matchers::Contains;
+  SECTION("yield outside any coroutine") {
+    CHECK_THROWS_AS(corosh::yield(), corosh::Error);
+    CHECK_THROWS_WITH(corosh::yield(), Contains("outside any coroutine"));
+  }
+  SECTION("resuming a dead coroutine") {
+    Coroutine co({.name = "done"}, [] {});
+    co.resume();
+    CHECK_THROWS_WITH(co.resume(), Contains("'done'") && Contains("it is dead (returned)"));
+  }
+  SECTION("a coroutine resuming itself") {
+    std::string message;
+    Coroutine* self = nullptr;
+    Coroutine co([&] {
+      try {
+        self->resume();
+      } catch (const corosh::Error& e) {
+        message = e.what();
+      }
+    });
+    self = &co;
+    co.resume();
+    CHECK_THAT(message, Contains("it is running"));
+  }
+  SECTION("resuming a coroutine that is in state normal") {
+    std::string message;
+    Coroutine* outer_ptr = nullptr;
+    Coroutine inner([&] {
+      try {
+        outer_ptr->resume();
+      } catch (const corosh::Error& e) {
+        message = e.what();
+      }
+    });
+    Coroutine outer([&] { inner.resume(); });
+    outer_ptr = &outer;
+    outer.resume();
+    CHECK_THAT(message, Contains("state normal"));
+  }
+  SECTION("cancelling the running coroutine") {
+    std::string message;
+    Coroutine* self = nullptr;
+    Coroutine co([&] {
+      try {
+        self->cancel();
+      } catch (const corosh::Error& e) {
+        message = e.what();
+      }
+    });
+    self = &co;
+    co.resume();
+    CHECK_THAT(message, Contains("cannot cancel") && Contains("running"));
+  }
+  SECTION("a stack too small for the arguments") {
+    struct Big {
+      char bytes[200000];
+    };
+    auto big = std::make_unique<Big>();
+    CHECK_THROWS_WITH((Coroutine({.stack_size = 64 * 1024}, [](const Big&) {}, *big)),
+                      Contains("cannot hold"));
+  }
+}
+
+TEST_CASE("yielding inside a catch block while another coroutine throws", "[core]") {
+  // The C++ runtime keeps the stack of caught exceptions per thread. Each
+  // coroutine must have its own, or the inner catch below would pop the
+  // outer coroutine's exception and `throw;` would rethrow the wrong one.
+  std::string rethrown;
+  Coroutine holder([&] {
+    try {
+      throw std::runtime_error("held");
+    } catch (const std::runtime_error&) {
+      corosh::yield();  // suspended with "held" being handled
+      try {
+        throw;  // must still be "held"
+      } catch (const std::runtime_error& e) {
+        rethrown = e.what();
+      }
+    }
+  });
+  holder.resume();
+  CHECK(std::uncaught_exceptions() == 0);
+  Coroutine other([] {
+    try {
+      throw std::logic_error("other");
+    } catch (const std::logic_error&) {
+      corosh::yield();
+    }
+  });
+  other.resume();
+  try {
+    throw 42;
+  } catch (int) {
+    holder.resume();  // switch while this thread is itself inside a catch
+    CHECK(std::current_exception() != nullptr);
+  }
+  other.resume();
+  CHECK(rethrown == "held");
+  CHECK(std::current_exception() == nullptr);
+}
+
+TEST_CASE("100,000 create/resume/destroy cycles leak nothing", "[core]") {
+  const corosh::StackStats before = corosh::stack_stats();
+  std::uint64_t sum = 0;
+  for (int i = 0; i < 100000; ++i) {
+    Coroutine co([&sum, i] {
+      sum += i;
+      corosh::yield();
+      sum += 1;
+    });
+    co.resume();
+    if (i % 2) co.resume();  // half end normally, half are unwound on destruction
+  }
+  CHECK(sum == 4999950000ull + 50000);
+  const corosh::StackStats after = corosh::stack_stats();
+  CHECK(after.mapped - after.pooled == before.mapped - before.pooled);
+  CHECK(after.mapped <= before.mapped + 1);  // the pool recycles one stack
+  CHECK(corosh::live_coroutines().empty());
+}

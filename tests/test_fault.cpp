@@ -1,0 +1,162 @@
+// test_fault.cpp — crashes inside coroutines are named, and can be contained.
+#include "catch.hpp"
+
+#include <corosh/coroutine.hpp>
+#include <corosh/fault.hpp>
+#include <corosh/registry.hpp>
+#include <corosh/stack.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <functional>
+#include <string>
+
+namespace {
+
+[[gnu::noinline]] int recurse_forever(int depth) {
+  volatile char frame[256];
+  frame[0] = char(depth);
+  if (depth < 0) return 0;  // never: keeps the compiler from calling it a loop
+  int below = recurse_forever(depth + 1);
+  return below + frame[0];
+}
+
+[[gnu::noinline]] int read_through(volatile int* p) { return *p; }
+
+struct ChildResult {
+  int status = 0;
+  std::string stderr_text;
+  bool signalled(int sig) const { return WIFSIGNALED(status) && WTERMSIG(status) == sig; }
+};
+
+// Runs `body` in a child process and collects how it died and what it wrote
+// to stderr: a crash must not take the test runner with it.
+ChildResult run_in_child(const std::function<void()>& body) {
+  int pipe_fds[2];
+  REQUIRE(pipe(pipe_fds) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    dup2(pipe_fds[1], STDERR_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    body();
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  ChildResult result;
+  char buffer[1024];
+  ssize_t n;
+  while ((n = read(pipe_fds[0], buffer, sizeof buffer)) > 0) result.stderr_text.append(buffer, size_t(n));
+  close(pipe_fds[0]);
+  waitpid(pid, &result.status, 0);
+  return result;
+}
+
+struct Containment {
+  Containment() { corosh::set_fault_containment(true); }
+  ~Containment() { corosh::set_fault_containment(false); }
+};
+
+}  // namespace
+
+TEST_CASE("a stack overflow into the guard page names the coroutine", "[core]") {
+  std::uint64_t id = 0;
+  ChildResult child = run_in_child([&] {
+    corosh::Coroutine co({.name = "deep", .stack_size = 64 * 1024}, [] { recurse_forever(0); });
+    co.resume();
+  });
+  CHECK(child.signalled(SIGSEGV));
+  using Catch::Matchers::Contains;
+  CHECK_THAT(child.stderr_text, Contains("corosh: stack overflow in coroutine ") &&
+                                    Contains(" 'deep' (64 KiB stack, guard page hit at 0x"));
+  (void)id;
+}
+
+TEST_CASE("a bad pointer in a coroutine is reported with its address", "[core]") {
+  ChildResult child = run_in_child([] {
+    corosh::Coroutine co({.name = "wild"}, [] { read_through(reinterpret_cast<volatile int*>(16)); });
+    co.resume();
+  });
+  CHECK(child.signalled(SIGSEGV));
+  CHECK_THAT(child.stderr_text, Catch::Matchers::Contains("SIGSEGV in coroutine") &&
+                                    Catch::Matchers::Contains("'wild'") &&
+                                    Catch::Matchers::Contains("bad access at 0x10)"));
+}
+
+TEST_CASE("a fault outside any coroutine is left to the default action", "[core]") {
+  ChildResult child = run_in_child([] {
+    corosh::Coroutine co([] {});  // installs the handler
+    co.resume();
+    read_through(reinterpret_cast<volatile int*>(8));
+  });
+  CHECK(child.signalled(SIGSEGV));
+  CHECK(child.stderr_text.find("corosh:") == std::string::npos);
+}
+
+TEST_CASE("an overwritten canary on an unguarded stack aborts with the coroutine named", "[core]") {
+  ChildResult child = run_in_child([] {
+    corosh::trim_stack_pool();
+    corosh::set_guard_limit(0);
+    corosh::Coroutine co({.name = "scribbler"}, [] {
+      auto base = corosh::find_coroutine(corosh::Coroutine::current()->id())->stack_base;
+      *reinterpret_cast<volatile std::uint64_t*>(base) = 0;  // what an overflow would do
+      corosh::yield();
+    });
+    co.resume();
+  });
+  CHECK(child.signalled(SIGABRT));
+  CHECK_THAT(child.stderr_text, Catch::Matchers::Contains("'scribbler' overflowed its unguarded"));
+}
+
+TEST_CASE("with containment, a faulting coroutine dies and the program goes on", "[core]") {
+  Containment on;
+  corosh::Coroutine overflow({.name = "deep", .stack_size = 64 * 1024}, [] { recurse_forever(0); });
+  try {
+    overflow.resume();
+    FAIL("resume() should have thrown corosh::Fault");
+  } catch (const corosh::Fault& f) {
+    CHECK(f.signal() == SIGSEGV);
+    CHECK_THAT(f.what(), Catch::Matchers::Contains("stack overflow in coroutine"));
+  }
+  CHECK(overflow.state() == corosh::State::dead);
+  CHECK(overflow.ending() == corosh::Ending::faulted);
+  CHECK_THROWS_WITH(overflow.resume(), Catch::Matchers::Contains("dead (faulted)"));
+
+  corosh::Coroutine null_deref({.name = "wild"}, [] { read_through(nullptr); });
+  CHECK_THROWS_AS(null_deref.resume(), corosh::Fault);
+  CHECK(corosh::describe(null_deref).fault_address == 0);
+
+  // Twice in a row works (the signal mask and alternate stack were restored),
+  // and ordinary coroutines still run.
+  corosh::Coroutine again([] { recurse_forever(0); });
+  CHECK_THROWS_AS(again.resume(), corosh::Fault);
+  int ran = 0;
+  corosh::Coroutine fine([&] {
+    ++ran;
+    corosh::yield();
+    ++ran;
+  });
+  fine.resume();
+  fine.resume();
+  CHECK(ran == 2);
+}
+
+TEST_CASE("a fault in a nested coroutine returns to its resumer, not the thread", "[core]") {
+  Containment on;
+  bool outer_caught = false;
+  corosh::Coroutine inner([] { read_through(nullptr); });
+  corosh::Coroutine outer([&] {
+    try {
+      inner.resume();
+    } catch (const corosh::Fault&) {
+      outer_caught = true;
+    }
+  });
+  outer.resume();
+  CHECK(outer_caught);
+  CHECK(outer.ending() == corosh::Ending::returned);
+}
