@@ -11,6 +11,7 @@
 #include <corosh/coroutine.hpp>
 
 #include "context.hpp"
+#include "coroutine_internal.hpp"
 #include "fault_handler.hpp"
 #include "registry_internal.hpp"
 #include "stack_pool.hpp"
@@ -47,13 +48,6 @@ std::string_view to_string(Ending ending) noexcept {
 }
 
 namespace detail {
-namespace {
-
-std::atomic<std::uint64_t> next_id{1};
-
-// Control records and bodies sit at the top of the stack; frames need at
-// least this much below them to be worth starting.
-constexpr std::size_t minimum_frame_space = 8192;
 
 std::string describe_for_error(const Control* c) {
   std::string s = "coroutine " + std::to_string(c->id);
@@ -64,6 +58,16 @@ std::string describe_for_error(const Control* c) {
 [[noreturn]] void refuse(const Control* c, const char* action, const std::string& why) {
   throw Error(std::string("corosh: cannot ") + action + " " + describe_for_error(c) + ": " + why);
 }
+
+namespace {
+
+std::atomic<std::uint64_t> next_id{1};
+
+// Control records and bodies sit at the top of the stack; frames need at
+// least this much below them to be worth starting.
+constexpr std::size_t minimum_frame_space = 8192;
+
+
 
 void destroy_body(Control* c) noexcept {
   if (c->body == nullptr) return;
@@ -116,6 +120,8 @@ void report_death(Control* c) {
   }
 }
 
+}  // namespace
+
 void resume_control(Control* c) {
   ThreadState& thread = this_thread;
   switch (c->state) {
@@ -162,8 +168,6 @@ void cancel_control(Control* c) {
   if (c->state != State::dead)
     refuse(c, "cancel", "it keeps catching corosh::Unwind without rethrowing it");
 }
-
-}  // namespace
 
 Control* current_control() noexcept { return this_thread.current; }
 
@@ -284,6 +288,9 @@ void Coroutine::release() noexcept {
 
 void Coroutine::resume() {
   if (control_ == nullptr) throw Error("corosh: resume() on an empty (moved-from) coroutine");
+  if (control_->waiting)
+    detail::refuse(control_, "resume",
+                   std::string("it is waiting (") + control_->wait_reason + "); the event loop resumes it");
   detail::resume_control(control_);
 }
 

@@ -7,6 +7,7 @@
 #include "stack_pool.hpp"
 #include "thread_state.hpp"
 
+#include <chrono>
 #include <mutex>
 
 corosh::detail::ThreadRegistry* corosh_registry_threads = nullptr;
@@ -40,6 +41,13 @@ CoroutineInfo snapshot(const Control& c) {
   info.state = c.state;
   info.ending = c.ending;
   info.wait_reason = c.wait_reason;
+  if (c.waiting && c.wait_deadline_ns != 0) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    const std::int64_t left_ms = c.wait_deadline_ns > now ? (c.wait_deadline_ns - now) / 1000000 : 0;
+    info.wait_reason += ", " + std::to_string(left_ms) + " ms left";
+  }
   if (c.site_file) info.site_file = c.site_file;
   if (c.site_function) info.site_function = c.site_function;
   info.site_line = c.site_line;

@@ -101,6 +101,8 @@ struct Control {
   State state;
   Ending ending;
   bool cancel_requested;
+  bool waiting;                     // parked on the event loop: only the loop resumes it
+  std::int64_t wait_deadline_ns;    // steady-clock deadline of that wait, 0 if none
   int fault_signal;
   std::uintptr_t fault_address;
   std::uintptr_t fault_pc, fault_fp, fault_sp;

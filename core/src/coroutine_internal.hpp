@@ -1,0 +1,21 @@
+// coroutine_internal.hpp — what other parts of the runtime (the event loop)
+// may do to a coroutine that its public API does not offer.
+#pragma once
+
+#include <corosh/detail/control.hpp>
+
+#include <string>
+
+namespace corosh::detail {
+
+// resume() without the public checks for waiting coroutines: the loop uses
+// it to wake a coroutine whose wait it fulfilled. Rethrows what escaped.
+void resume_control(Control* c);
+// Unwinds a suspended coroutine (see Coroutine::cancel).
+void cancel_control(Control* c);
+// "coroutine 3 'name'", for error messages.
+std::string describe_for_error(const Control* c);
+// Throws corosh::Error("corosh: cannot <action> <coroutine>: <why>").
+[[noreturn]] void refuse(const Control* c, const char* action, const std::string& why);
+
+}  // namespace corosh::detail
