@@ -1,0 +1,30 @@
+# cmake -DBUILD_DIR=... -DWORK_DIR=... -DGENERATOR=... -P check_install.cmake
+# Installs the build into a scratch prefix, builds the consumer project
+# against it with find_package(corosh), runs it and checks its output.
+file(REMOVE_RECURSE "${WORK_DIR}")
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${WORK_DIR}/prefix"
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc)
+  message(FATAL_ERROR "cmake --install failed (${rc})")
+endif()
+foreach(expected include/corosh/coroutine.hpp include/corosh/generator.hpp)
+  if(NOT EXISTS "${WORK_DIR}/prefix/${expected}")
+    message(FATAL_ERROR "not installed: ${expected}")
+  endif()
+endforeach()
+execute_process(COMMAND ${CMAKE_COMMAND} -S "${CMAKE_CURRENT_LIST_DIR}/consumer" -B "${WORK_DIR}/build"
+                        -G "${GENERATOR}" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(rc)
+  message(FATAL_ERROR "configuring the consumer failed:\n${out}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build "${WORK_DIR}/build" RESULT_VARIABLE rc
+                OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(rc)
+  message(FATAL_ERROR "building the consumer failed:\n${out}")
+endif()
+execute_process(COMMAND "${WORK_DIR}/build/consumer" RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(rc OR NOT out STREQUAL "0\n1\n1\n2\n3\n")
+  message(FATAL_ERROR "the consumer printed '${out}' (exit ${rc}); expected 0 1 1 2 3")
+endif()
+message(STATUS "find_package(corosh) + corosh::core work from an installed tree")
