@@ -1,0 +1,85 @@
+"""corosh_threads.py — an LLDB OS plugin: every parked coroutine is a thread.
+
+Turn it on with `coro threads on` (after `command script import corosh.py`),
+or directly:
+
+    settings set target.process.python-os-plugin-path /abs/path/lldb/corosh_threads.py
+
+Then `thread list`, `bt all`, `thread backtrace unique`, `thread select N`,
+`frame select` and `frame variable` work inside suspended coroutines. LLDB
+unwinds each one itself from the registers the coroutine saved when it
+switched away; the register layout is read from debug information.
+
+Only parked coroutines (created, suspended, normal) are listed: a running
+coroutine's frames are on the real thread that runs it. Each coroutine keeps
+one thread id for its whole life (LLDB caches names per id).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corosh_model as model  # noqa: E402
+
+import lldb
+
+# Far above any real thread id, so coroutine threads never collide with them.
+TID_BASE = 0xC0000000
+
+
+class OperatingSystemPlugIn(object):
+    def __init__(self, process):
+        self.process = process
+        self.target = process.GetTarget()
+        self.register_info = None
+
+    def _parked(self):
+        try:
+            return [c for c in model.coroutines(self.target, self.process) if c.parked]
+        except model.ModelError:
+            return []
+
+    def get_thread_info(self):
+        threads = []
+        for c in self._parked():
+            threads.append({
+                "tid": TID_BASE + c.id,
+                "name": c.label(),
+                "queue": c.wait_reason or c.state,
+                "state": "stopped",
+                "stop_reason": "none",
+                "register_data_addr": c.registers_address,
+            })
+        return threads
+
+    def get_register_info(self):
+        if self.register_info is None:
+            registers = []
+            for name, offset, dwarf, generic in model.register_layout(self.target):
+                entry = {
+                    "name": name,
+                    "bitsize": 64,
+                    "offset": offset,
+                    "encoding": "uint",
+                    "format": "hex",
+                    "set": 0,
+                    "gcc": dwarf,
+                    "dwarf": dwarf,
+                }
+                if generic:
+                    entry["generic"] = generic
+                registers.append(entry)
+            self.register_info = {"sets": ["Saved by corosh_switch"], "registers": registers}
+        return self.register_info
+
+    def get_register_data(self, tid):
+        # LLDB reads registers from register_data_addr; this is the fallback,
+        # and must return bytes (None crashes LLDB 16).
+        for c in self._parked():
+            if TID_BASE + c.id == tid:
+                error = lldb.SBError()
+                size = c.registers_value.GetByteSize()
+                data = self.process.ReadMemory(c.registers_address, size, error)
+                if error.Success():
+                    return data
+        return b"\0" * 8 * 24

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""LLDB batch sessions against a program with parked coroutines.
+
+Usage: test_lldb.py LLDB PROGRAM NO_RUNTIME_PROGRAM LLDB_SCRIPTS_DIR
+Each test runs `lldb -b -x` with a list of commands and checks what it printed
+(and its exit status: a failing command must make lldb exit non-zero).
+"""
+
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+LLDB, PROGRAM, NO_RUNTIME, SCRIPTS = sys.argv[1:5]
+IMPORT = "command script import %s" % os.path.join(SCRIPTS, "corosh.py")
+
+
+def session(*commands, program=PROGRAM, stop_at="corosh_lldb_checkpoint", run=True):
+    args = [LLDB, "-b", "-x", "-o", IMPORT]
+    if run:
+        args += ["-o", "b %s" % stop_at, "-o", "run"]
+    for c in commands:
+        args += ["-o", c]
+    args.append(program)
+    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    return done.returncode, done.stdout
+
+
+def output_of(command, text):
+    """The lines printed by one command of a batch session."""
+    marker = "(lldb) %s\n" % command
+    start = text.index(marker) + len(marker)
+    end = text.find("(lldb) ", start)
+    return text[start:end if end >= 0 else len(text)]
+
+
+class CoroCommands(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.status, cls.text = session("coro list", "coro bt deeper", "coro bt 5", "coro regs 1", "up",
+                                       "frame variable shallow finished counter")
+
+    def test_session_succeeds(self):
+        self.assertEqual(self.status, 0, self.text)
+
+    def test_list_rows(self):
+        rows = {}
+        for line in output_of("coro list", self.text).splitlines()[1:]:
+            fields = re.split(r"\s{2,}", line.strip())
+            rows[int(fields[0])] = fields[1:]
+        self.assertEqual(sorted(rows), [1, 2, 3, 4, 5])
+        self.assertEqual(rows[1][:2], ["shallow", "suspended"])
+        self.assertEqual(rows[2][:2], ["deeper", "suspended"])
+        self.assertEqual(rows[3][:2], ["fresh", "created"])
+        self.assertEqual(rows[4][:2], ["finished", "dead (returned)"])
+        self.assertEqual(rows[5][:2], ["counter", "suspended"])
+        self.assertRegex(rows[1][-1], r"^descend\(int, int\) at coroutines_at_rest\.cpp:14$")
+        self.assertRegex(rows[2][-1], r"^descend\(int, int\) at coroutines_at_rest\.cpp:14$")
+        self.assertEqual(rows[3][-1], "not started")
+        self.assertRegex(rows[5][-1], r"^count_up\(int, corosh::Sink<int>&\) at coroutines_at_rest\.cpp:\d+$")
+
+    def test_backtrace_frames_in_order(self):
+        frames = re.findall(r"frame #(\d+): 0x[0-9a-f]+ (.*)$", output_of("coro bt deeper", self.text), re.M)
+        names = [rest.split("(")[0].split(" at ")[0] for _, rest in frames]
+        self.assertEqual([int(n) for n, _ in frames], list(range(len(frames))))
+        self.assertEqual(names[0], "corosh::yield")
+        self.assertEqual(names[1:6], ["descend"] * 5)  # depth 4 down to depth 0
+        self.assertEqual(names[-1], "corosh_trampoline")
+
+    def test_generator_backtrace(self):
+        text = output_of("coro bt 5", self.text)
+        self.assertIn("corosh::Sink<int>::operator()", text)
+        self.assertIn("count_up(int, corosh::Sink<int>&)", text)
+
+    def test_registers(self):
+        text = output_of("coro regs 1", self.text)
+        names = re.findall(r"^\s+(\w+)\s+= 0x[0-9a-f]{16}$", text, re.M)
+        self.assertTrue({"rsp", "rip", "rbp"} <= set(names) or {"sp", "lr", "fp"} <= set(names), text)
+
+    def test_summaries(self):
+        text = output_of("frame variable shallow finished counter", self.text)
+        self.assertIn("shallow = id=1 name='shallow' state=suspended", text)
+        self.assertIn("finished = id=4 name='finished' state=dead (returned)", text)
+        self.assertIn("counter = id=5 name='counter' state=suspended", text)
+
+
+class CoroutineThreads(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.status, cls.text = session("coro threads on", "thread list", "bt all", "thread backtrace unique",
+                                       "thread select 3", "frame select 3", "frame variable local_depth depth")
+
+    def test_session_succeeds(self):
+        self.assertEqual(self.status, 0, self.text)
+
+    def test_one_thread_per_parked_coroutine(self):
+        names = re.findall(r"thread #\d+: tid = \d+, .*?name = '([^']*)'", output_of("thread list", self.text))
+        self.assertEqual(names[1:], ["coro 1 shallow", "coro 2 deeper", "coro 3 fresh", "coro 5 counter"])
+
+    def test_bt_all_walks_coroutine_stacks(self):
+        text = output_of("bt all", self.text)
+        deeper = text[text.index("name = 'coro 2 deeper'"):text.index("name = 'coro 3 fresh'")]
+        self.assertEqual(len(re.findall(r"`descend\(depth=\d, target=4\)", deeper)), 5)
+        self.assertIn("corosh_trampoline", deeper)
+
+    def test_unique_backtraces(self):
+        self.assertGreaterEqual(output_of("thread backtrace unique", self.text).count("thread(s)"), 4)
+
+    def test_frame_variable_inside_a_coroutine_frame(self):
+        text = output_of("frame variable local_depth depth", self.text)
+        self.assertIn("(int) local_depth = 20", text)
+        self.assertIn("(int) depth = 2", text)
+
+
+class Errors(unittest.TestCase):
+    def test_bad_id_fails_the_session(self):
+        status, text = session("coro bt 99")
+        self.assertNotEqual(status, 0)
+        self.assertIn("no coroutine with id 99", text)
+
+    def test_dead_coroutine_has_no_stack(self):
+        status, text = session("coro bt finished")
+        self.assertNotEqual(status, 0)
+        self.assertIn("it is dead (returned)", text)
+
+    def test_bad_arguments(self):
+        status, text = session("coro threads maybe")
+        self.assertNotEqual(status, 0)
+        self.assertIn("usage: coro threads on|off", text)
+
+    def test_process_not_running(self):
+        status, text = session("coro list", run=False)
+        self.assertNotEqual(status, 0)
+        self.assertIn("no process", text)
+
+    def test_program_without_runtime(self):
+        status, text = session("coro list", program=NO_RUNTIME, stop_at="main")
+        self.assertNotEqual(status, 0)
+        self.assertIn("does not use the corosh runtime", text)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
