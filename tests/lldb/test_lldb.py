@@ -1,29 +1,56 @@
 #!/usr/bin/env python3
 """LLDB batch sessions against a program with parked coroutines.
 
-Usage: test_lldb.py LLDB PROGRAM NO_RUNTIME_PROGRAM LLDB_SCRIPTS_DIR
+Usage: test_lldb.py LLDB PROGRAM NO_RUNTIME_PROGRAM LLDB_SCRIPTS_DIR [EMULATOR]
 Each test runs `lldb -b -x` with a list of commands and checks what it printed
 (and its exit status: a failing command must make lldb exit non-zero).
+
+With EMULATOR (e.g. qemu-aarch64, for the arm64 build), the program runs
+under the emulator's gdb stub and LLDB attaches with gdb-remote.
 """
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import unittest
 
 LLDB, PROGRAM, NO_RUNTIME, SCRIPTS = sys.argv[1:5]
+EMULATOR = sys.argv[5] if len(sys.argv) > 5 else None
 IMPORT = "command script import %s" % os.path.join(SCRIPTS, "corosh.py")
+# LLDB 16 crashes in `thread list` when an OS plugin describes threads of a
+# process behind qemu's gdb stub; the plugin is checked natively only.
+OS_PLUGIN_TESTABLE = EMULATOR is None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def session(*commands, program=PROGRAM, stop_at="corosh_lldb_checkpoint", run=True):
     args = [LLDB, "-b", "-x", "-o", IMPORT]
-    if run:
+    emulated = None
+    if run and EMULATOR:
+        port = free_port()
+        emulated = subprocess.Popen([EMULATOR, "-g", str(port), program],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        args += ["-o", "target create %s" % program, "-o", "gdb-remote %d" % port,
+                 "-o", "b %s" % stop_at, "-o", "continue"]
+    elif run:
         args += ["-o", "b %s" % stop_at, "-o", "run"]
     for c in commands:
         args += ["-o", c]
-    args.append(program)
-    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    if emulated is None:
+        args.append(program)
+    try:
+        done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    finally:
+        if emulated is not None:
+            emulated.kill()
+            emulated.wait()
     return done.returncode, done.stdout
 
 
@@ -85,6 +112,7 @@ class CoroCommands(unittest.TestCase):
         self.assertIn("counter = id=5 name='counter' state=suspended", text)
 
 
+@unittest.skipUnless(OS_PLUGIN_TESTABLE, "LLDB 16 crashes with OS plugins over qemu's gdb stub")
 class CoroutineThreads(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
