@@ -37,6 +37,10 @@
  * (as corosh_switch_ret) so both are measured in the same run. */
 .macro COROSH_SWITCH_BODY use_ret
     .cfi_startproc
+    /* Read the FP control words first: stmxcsr's result takes long to reach
+     * a load, so the comparison below comes last, after the register work. */
+    stmxcsr COROSH_CTX_MXCSR(%rdi)
+    fnstcw  COROSH_CTX_FPUCW(%rdi)
     movq    (%rsp), %rax                    /* where `from` resumes */
     leaq    8(%rsp), %rcx                   /* its rsp once "returned" */
     movq    %rbx, COROSH_CTX_RBX(%rdi)
@@ -47,8 +51,13 @@
     movq    %r15, COROSH_CTX_R15(%rdi)
     movq    %rcx, COROSH_CTX_RSP(%rdi)
     movq    %rax, COROSH_CTX_RIP(%rdi)
-    stmxcsr COROSH_CTX_MXCSR(%rdi)
-    fnstcw  COROSH_CTX_FPUCW(%rdi)
+
+    movq    COROSH_CTX_RBX(%rsi), %rbx
+    movq    COROSH_CTX_RBP(%rsi), %rbp
+    movq    COROSH_CTX_R12(%rsi), %r12
+    movq    COROSH_CTX_R13(%rsi), %r13
+    movq    COROSH_CTX_R14(%rsi), %r14
+    movq    COROSH_CTX_R15(%rsi), %r15
 
     /* eax = (control bits that differ in MXCSR) | (bits that differ in FPUCW) */
     movl    COROSH_CTX_MXCSR(%rsi), %eax
@@ -59,12 +68,6 @@
     orl     %ecx, %eax
     jnz     2f
 1:
-    movq    COROSH_CTX_RBX(%rsi), %rbx
-    movq    COROSH_CTX_RBP(%rsi), %rbp
-    movq    COROSH_CTX_R12(%rsi), %r12
-    movq    COROSH_CTX_R13(%rsi), %r13
-    movq    COROSH_CTX_R14(%rsi), %r14
-    movq    COROSH_CTX_R15(%rsi), %r15
 .if \use_ret
     movq    COROSH_CTX_RSP(%rsi), %rsp
     pushq   COROSH_CTX_RIP(%rsi)

@@ -122,17 +122,34 @@ void report_death(Control* c) {
 
 }  // namespace
 
-void resume_control(Control* c) {
-  ThreadState& thread = this_thread;
+namespace {
+
+// Out of line and cold, so that building the message costs the hot path
+// neither code nor a larger stack frame.
+[[noreturn, gnu::cold, gnu::noinline]] void refuse_resume(const Control* c) {
   switch (c->state) {
-    case State::created:
-    case State::suspended: break;
     case State::running: refuse(c, "resume", "it is running (a coroutine cannot resume itself)");
     case State::normal: refuse(c, "resume", "it is waiting for a coroutine it resumed (state normal)");
     case State::dead:
       refuse(c, "resume", std::string("it is dead (") + std::string(to_string(c->ending)) + ")");
+    case State::created:
+    case State::suspended: break;
   }
-  if (c->thread != &thread) refuse(c, "resume", "it belongs to another thread");
+  if (c->waiting)
+    refuse(c, "resume", std::string("it is waiting (") + c->wait_reason + "); the event loop resumes it");
+  refuse(c, "resume", "it belongs to another thread");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void refuse_yield_outside() {
+  throw Error("corosh: yield() called outside any coroutine (on the thread's own stack)");
+}
+
+}  // namespace
+
+void resume_control(Control* c) {
+  ThreadState& thread = this_thread;
+  if ((c->state != State::created && c->state != State::suspended) || c->thread != &thread) [[unlikely]]
+    refuse_resume(c);
   Control* from = thread.current;
   ContextRecord* save = from ? &from->context : &thread.thread_context;
   if (from) from->state = State::normal;
@@ -229,7 +246,8 @@ void abandon(Control* c) noexcept {
 void yield() {
   detail::ThreadState& thread = detail::this_thread;
   detail::Control* c = thread.current;
-  if (c == nullptr) throw Error("corosh: yield() called outside any coroutine (on the thread's own stack)");
+  if (c == nullptr) [[unlikely]]
+    detail::refuse_yield_outside();
   if (c->cancel_requested) throw Unwind{};
   detail::check_stack(c);
   const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
@@ -287,10 +305,10 @@ void Coroutine::release() noexcept {
 }
 
 void Coroutine::resume() {
-  if (control_ == nullptr) throw Error("corosh: resume() on an empty (moved-from) coroutine");
-  if (control_->waiting)
-    detail::refuse(control_, "resume",
-                   std::string("it is waiting (") + control_->wait_reason + "); the event loop resumes it");
+  if (control_ == nullptr) [[unlikely]]
+    throw Error("corosh: resume() on an empty (moved-from) coroutine");
+  if (control_->waiting) [[unlikely]]
+    detail::refuse_resume(control_);
   detail::resume_control(control_);
 }
 

@@ -37,13 +37,16 @@ std::atomic<std::size_t> guarded_stacks{0};
 constexpr std::size_t undecided = ~std::size_t(0);
 std::atomic<std::size_t> guard_limit{undecided};
 
-// Per-thread pool. Trivially constructible so that reaching it costs no TLS
+// Per-thread pool, constant-initialised so that reaching it costs no TLS
 // guard check; the stacks it holds are unmapped by drain_stack_pool().
 struct Pool {
   Stack free[pool_capacity];
   std::size_t count;
 };
-thread_local Pool pool __attribute__((tls_model("initial-exec")));
+thread_local constinit Pool pool __attribute__((tls_model("initial-exec"))) = {};
+
+// Read once at start-up: page_size() is on the creation path.
+const std::size_t system_page_size = std::size_t(::sysconf(_SC_PAGESIZE));
 
 std::size_t default_guard_limit() noexcept {
   // Each guarded stack costs two mappings; leave half of the process's
@@ -76,7 +79,8 @@ bool reserve_guard_slot() noexcept {
   return false;
 }
 
-std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+// `to` is a power of two (a page size).
+std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) & ~(to - 1); }
 
 Stack map_stack(std::size_t size) {
   const std::size_t page = page_size();
@@ -133,10 +137,7 @@ using MincoreByte = third_parameter<decltype(&::mincore)>::type;
 
 }  // namespace
 
-std::size_t page_size() noexcept {
-  static const std::size_t size = std::size_t(::sysconf(_SC_PAGESIZE));
-  return size;
-}
+std::size_t page_size() noexcept { return system_page_size; }
 
 Stack acquire_stack(std::size_t size) {
   const std::size_t wanted = round_up(size < 16384 ? 16384 : size, page_size());

@@ -7,7 +7,7 @@
 
 namespace corosh::detail {
 
-thread_local ThreadState this_thread __attribute__((tls_model("initial-exec")));
+thread_local constinit ThreadState this_thread __attribute__((tls_model("initial-exec")));
 
 namespace {
 

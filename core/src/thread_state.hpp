@@ -19,7 +19,9 @@ struct ThreadState {
 
 // initial-exec: the runtime is linked into the program, and the default
 // (general-dynamic) model would turn every switch into a __tls_get_addr call.
-extern thread_local ThreadState this_thread __attribute__((tls_model("initial-exec")));
+// constinit: tells the compiler there is no dynamic initialiser to run, so
+// no TLS-init check precedes every access.
+extern thread_local constinit ThreadState this_thread __attribute__((tls_model("initial-exec")));
 
 // The C++ runtime's exception globals for this thread (exception_state.cpp).
 ExceptionState* exception_globals() noexcept;
