@@ -33,6 +33,15 @@ def _context(exe_ctx, debugger):
     return target, target.GetProcess()
 
 
+def _one_coroutine(debugger, command, exe_ctx, usage):
+    """(target, process, coroutine) for commands that take one ID|NAME."""
+    args = shlex.split(command)
+    if len(args) != 1:
+        raise model.ModelError("usage: " + usage)
+    target, process = _context(exe_ctx, debugger)
+    return target, process, model.find(target, process, args[0])
+
+
 def _command(function):
     """Turns ModelError into result.SetError so that batch runs fail properly."""
 
@@ -75,11 +84,7 @@ def coro_list(debugger, command, exe_ctx, result):
 @_command
 def coro_bt(debugger, command, exe_ctx, result):
     """Show the stack of a parked coroutine: coro bt ID|NAME"""
-    args = shlex.split(command)
-    if len(args) != 1:
-        raise model.ModelError("usage: coro bt ID|NAME")
-    target, process = _context(exe_ctx, debugger)
-    c = model.find(target, process, args[0])
+    target, process, c = _one_coroutine(debugger, command, exe_ctx, "coro bt ID|NAME")
     if not c.parked:
         why = "it is running: its frames are on the thread (use `bt`)" if c.state == "running" else \
               "it is dead (%s): it has no stack" % c.ending
@@ -93,11 +98,7 @@ def coro_bt(debugger, command, exe_ctx, result):
 @_command
 def coro_regs(debugger, command, exe_ctx, result):
     """Show the saved registers of a parked coroutine: coro regs ID|NAME"""
-    args = shlex.split(command)
-    if len(args) != 1:
-        raise model.ModelError("usage: coro regs ID|NAME")
-    target, process = _context(exe_ctx, debugger)
-    c = model.find(target, process, args[0])
+    target, process, c = _one_coroutine(debugger, command, exe_ctx, "coro regs ID|NAME")
     if not c.parked:
         raise model.ModelError("coroutine %d is %s: only a parked coroutine has saved registers" % (c.id, c.state))
     result.AppendMessage("%s saved registers at 0x%x:" % (c.label(), c.registers_address))
