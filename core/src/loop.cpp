@@ -1,0 +1,554 @@
+// loop.cpp — the event loop's core: waits, sleeps, timers, dispatch, and the
+// coroutines the loop owns.
+//
+// One iteration (run_once):
+//   1. start newly spawned coroutines, resume woken ones (the ready queue);
+//   2. poll — for 0 ms if something is already runnable, else until the
+//      next timer or the caller's timeout;
+//   3. dispatch the fired[] batch: waiters move to the ready queue, watch
+//      callbacks run; then always-ready watches and due timers;
+//   4. resume the ready queue.
+// Coroutines never run in the middle of a batch: dispatch only queues them.
+// Watch and timer callbacks do run there and may close and reuse fd numbers,
+// which is why events carry a token with the fd's generation and a stale one
+// is dropped instead of waking whoever uses that number now.
+//
+// Interest is dropped lazily: a waiter that is woken leaves the fd
+// registered, because the coroutine usually waits on it again right away;
+// only an event nobody wants narrows the registration. That saves two
+// epoll_ctl calls per read in a busy connection.
+#include "loop_internal.hpp"
+
+#include <corosh/error.hpp>
+
+#include "coroutine_internal.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace corosh {
+
+namespace {
+thread_local Loop* this_loop = nullptr;
+constexpr int fired_capacity = 256;
+}  // namespace
+
+std::string_view to_string(Wait result) noexcept {
+  switch (result) {
+    case Wait::ready: return "ready";
+    case Wait::timed_out: return "timed_out";
+    case Wait::closed: return "closed";
+    case Wait::error: return "error";
+  }
+  return "?";
+}
+
+namespace detail {
+std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace detail
+
+using detail::Control;
+using detail::FdEntry;
+using detail::Waiter;
+
+// --- bookkeeping -------------------------------------------------------------
+
+FdEntry& Loop::Impl::entry(int fd) {
+  if (static_cast<std::size_t>(fd) >= fds.size()) fds.resize(static_cast<std::size_t>(fd) + 64);
+  return fds[static_cast<std::size_t>(fd)];
+}
+
+unsigned Loop::Impl::wanted(const FdEntry& e) noexcept {
+  unsigned mask = 0;
+  for (const Waiter* w = e.waiters; w; w = w->fd_next) mask |= w->interest;
+  if (e.watch && !e.watch->always_ready) mask |= e.watch->interest;
+  return mask;
+}
+
+void Loop::Impl::set_registered(int fd, unsigned mask) noexcept {
+  FdEntry& e = fds[static_cast<std::size_t>(fd)];
+  if (e.registered == mask) return;
+  if (mask == 0) {
+    detail::poller_remove(poller, fd, e.registered);
+    --registered_count;
+  } else {
+    if (detail::poller_set(poller, fd, token_of(fd, e), e.registered, mask) != 0) return;
+    if (e.registered == 0) ++registered_count;
+  }
+  e.registered = mask;
+}
+
+int Loop::Impl::widen(int fd) {
+  FdEntry& e = entry(fd);
+  const unsigned want = wanted(e) | e.registered;
+  if (want == e.registered) return 0;
+  int error = detail::poller_set(poller, fd, token_of(fd, e), e.registered, want);
+  if (error != 0) return error;
+  if (e.registered == 0) ++registered_count;
+  e.registered = want;
+  return 0;
+}
+
+void Loop::Impl::link_fd(Waiter* w) {
+  FdEntry& e = entry(w->fd);
+  w->fd_prev = nullptr;
+  w->fd_next = e.waiters;
+  if (e.waiters) e.waiters->fd_prev = w;
+  e.waiters = w;
+  w->in_fd_list = true;
+}
+
+void Loop::Impl::unlink_fd(Waiter* w) noexcept {
+  if (!w->in_fd_list) return;
+  FdEntry& e = fds[static_cast<std::size_t>(w->fd)];
+  if (w->fd_prev) w->fd_prev->fd_next = w->fd_next; else e.waiters = w->fd_next;
+  if (w->fd_next) w->fd_next->fd_prev = w->fd_prev;
+  w->fd_prev = w->fd_next = nullptr;
+  w->in_fd_list = false;
+}
+
+void Loop::Impl::push_ready(Waiter* w) noexcept {
+  if (w->in_ready) return;
+  w->ready_next = nullptr;
+  w->ready_prev = ready_tail;
+  if (ready_tail) ready_tail->ready_next = w; else ready_head = w;
+  ready_tail = w;
+  w->in_ready = true;
+}
+
+void Loop::Impl::unlink_ready(Waiter* w) noexcept {
+  if (!w->in_ready) return;
+  if (w->ready_prev) w->ready_prev->ready_next = w->ready_next; else ready_head = w->ready_next;
+  if (w->ready_next) w->ready_next->ready_prev = w->ready_prev; else ready_tail = w->ready_prev;
+  w->ready_prev = w->ready_next = nullptr;
+  w->in_ready = false;
+}
+
+void Loop::Impl::wake(Waiter* w, Wait result) noexcept {
+  unlink_fd(w);
+  timers.remove(&w->timer);
+  w->result = result;
+  push_ready(w);
+}
+
+void Loop::Impl::withdraw(Waiter* w) noexcept {
+  unlink_fd(w);
+  unlink_ready(w);
+  timers.remove(&w->timer);
+  if (w->all_prev) w->all_prev->all_next = w->all_next; else if (all_waiters == w) all_waiters = w->all_next;
+  if (w->all_next) w->all_next->all_prev = w->all_prev;
+  w->all_prev = w->all_next = nullptr;
+}
+
+bool Loop::Impl::alive() const noexcept {
+  return !spawned.empty() || waiting > 0 || !callback_timers.empty() ||
+         watches.size() > internal_watches || !signal_handlers.empty() || ready_head != nullptr;
+}
+
+void Loop::Impl::report(std::uint64_t id, std::string_view name, std::exception_ptr error) {
+  if (error_handler) {
+    error_handler(id, name, error);
+    return;
+  }
+  std::string what = "an exception not derived from std::exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  std::fprintf(stderr, "corosh: coroutine %llu%s%.*s%s ended with an exception: %s\n",
+               static_cast<unsigned long long>(id), name.empty() ? "" : " '",
+               static_cast<int>(name.size()), name.data(), name.empty() ? "" : "'", what.c_str());
+}
+
+void Loop::Impl::resume(Control* c) {
+  const std::uint64_t id = c->id;
+  try {
+    detail::resume_control(c);
+  } catch (...) {
+    // The coroutine is dead now; its control record is still valid until
+    // its owner destroys it.
+    report(id, c->name, std::current_exception());
+  }
+  if (c->state != State::dead) return;
+  // Ours and dead: destroy it. Not ours: its owner's handle keeps it.
+  auto it = spawned.find(id);
+  if (it != spawned.end()) {
+    std::unique_ptr<Coroutine> dead = std::move(it->second);
+    spawned.erase(it);
+  }
+}
+
+void Loop::Impl::start_spawned() {
+  if (starting.empty()) return;
+  std::vector<std::uint64_t> now;
+  now.swap(starting);
+  for (std::uint64_t id : now) {
+    auto it = spawned.find(id);
+    if (it == spawned.end()) continue;  // cancelled before it ever ran
+    // References into the map survive other spawns (it is node-based), and
+    // nobody can erase a running coroutine (cancel refuses).
+    Coroutine& co = *it->second;
+    if (co.state() != State::created) continue;
+    try {
+      co.resume();
+    } catch (...) {
+      report(id, co.name(), std::current_exception());
+    }
+    auto again = spawned.find(id);
+    if (again != spawned.end() && again->second->done()) {
+      std::unique_ptr<Coroutine> dead = std::move(again->second);
+      spawned.erase(again);
+    }
+  }
+}
+
+void Loop::Impl::resume_ready() {
+  while (Waiter* w = ready_head) {
+    unlink_ready(w);
+    // Made ready, then the fd was closed before the coroutine got to run:
+    // "ready" would send it to a closed (or reused) descriptor.
+    if (w->fd >= 0 && (w->result == Wait::ready || w->result == Wait::error) &&
+        token_of(w->fd, fds[static_cast<std::size_t>(w->fd)]) != w->token)
+      w->result = Wait::closed;
+    resume(w->control);  // `w` lives on that coroutine's stack: do not touch it after
+  }
+}
+
+// --- dispatch ----------------------------------------------------------------
+
+void Loop::Impl::dispatch(const detail::Fired& fired) {
+  const int fd = fired.fd;
+  if (fd < 0 || static_cast<std::size_t>(fd) >= fds.size()) return;
+  FdEntry* e = &fds[static_cast<std::size_t>(fd)];
+  // Stale: the fd was closed (generation bumped) after the kernel queued
+  // this event, possibly earlier in this very batch.
+  if (e->registered == 0 || fired.token != token_of(fd, *e)) return;
+  const unsigned events = fired.events;
+  const unsigned directions = events & (detail::poll_readable | detail::poll_writable);
+  const unsigned unwanted = directions & ~wanted(*e);
+  const Wait result = (events & detail::poll_error) ? Wait::error : Wait::ready;
+  for (Waiter* w = e->waiters; w;) {
+    Waiter* next = w->fd_next;
+    if (w->interest & events) wake(w, result);
+    w = next;
+  }
+  if (e->watch && !e->watch->always_ready && (e->watch->interest & directions)) {
+    std::shared_ptr<detail::WatchRecord> watch = e->watch;  // may unwatch itself
+    watch->callback(static_cast<Interest>(watch->interest & directions));
+    // The callback may have grown `fds` or closed this fd.
+    e = &fds[static_cast<std::size_t>(fd)];
+    if (fired.token != token_of(fd, *e)) return;
+  }
+  if (unwanted & e->registered) set_registered(fd, e->registered & ~unwanted);
+}
+
+void Loop::Impl::run_always_ready() {
+  if (always_ready_watches == 0) return;
+  std::vector<std::shared_ptr<detail::WatchRecord>> due;
+  for (auto& [id, watch] : watches)
+    if (watch->always_ready) due.push_back(watch);
+  for (auto& watch : due) {
+    if (!watches.count(watch->id)) continue;  // removed by an earlier callback
+    watch->callback(static_cast<Interest>(watch->interest));
+  }
+}
+
+void Loop::Impl::expire_timers() {
+  const std::int64_t now = detail::now_ns();
+  // Timers started by these callbacks wait for the next iteration, even
+  // with a zero delay: otherwise a callback that re-arms itself would keep
+  // this loop from ever polling.
+  const std::uint64_t limit = next_sequence;
+  while (detail::TimerNode* node = timers.top()) {
+    if (node->deadline_ns > now || node->sequence >= limit) break;
+    timers.remove(node);
+    if (node->for_waiter) {
+      wake(static_cast<Waiter*>(node->owner), Wait::timed_out);
+      continue;
+    }
+    auto* timer = static_cast<detail::CallbackTimer*>(node->owner);
+    const TimerId id = timer->id;
+    std::function<void()> callback = std::move(timer->callback);
+    callback();
+    // The callback may have cancelled this timer (it is gone then).
+    auto it = callback_timers.find(id);
+    if (it == callback_timers.end()) continue;
+    if (it->second->interval.count() > 0 && !it->second->node.queued()) {
+      it->second->callback = std::move(callback);
+      it->second->node.deadline_ns = now + it->second->interval.count();
+      it->second->node.sequence = next_sequence++;
+      timers.push(&it->second->node);
+    } else {
+      callback_timers.erase(it);
+    }
+  }
+}
+
+// --- Loop --------------------------------------------------------------------
+
+Loop::Loop() : impl_(std::make_unique<Impl>()) {
+  if (this_loop != nullptr) throw Error("corosh: this thread already has a Loop (one per thread)");
+  impl_->poller = detail::poller_create();
+  this_loop = this;
+}
+
+Loop::~Loop() {
+  Impl& L = *impl_;
+  // Our coroutines first: unwinding them closes their sockets through us.
+  while (!L.spawned.empty()) {
+    auto it = L.spawned.begin();
+    std::unique_ptr<Coroutine> co = std::move(it->second);
+    L.spawned.erase(it);
+    co.reset();  // cancels (unwinds) it
+  }
+  // Then coroutines owned by others that still wait on us: their waits
+  // point into this loop, so they cannot outlive it suspended.
+  while (Waiter* w = L.all_waiters) {
+    Control* c = w->control;
+    try {
+      detail::cancel_control(c);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "corosh: destroying the loop: %s\n", e.what());
+      L.withdraw(w);  // leave it suspended, but never pointing at us
+    }
+  }
+  L.remove_all_signals();
+  for (std::size_t fd = 0; fd < L.fds.size(); ++fd)
+    if (L.fds[fd].registered) detail::poller_remove(L.poller, static_cast<int>(fd), L.fds[fd].registered);
+  detail::poller_destroy(L.poller);
+  if (this_loop == this) this_loop = nullptr;
+}
+
+Loop& Loop::current() {
+  if (this_loop == nullptr) throw Error("corosh: this thread has no Loop (create a corosh::Loop first)");
+  return *this_loop;
+}
+
+Loop* Loop::current_or_null() noexcept { return this_loop; }
+
+void Loop::run() {
+  while (!impl_->stop_requested && run_once()) {
+  }
+  impl_->stop_requested = false;
+}
+
+bool Loop::run_once(std::optional<Duration> timeout) {
+  Impl& L = *impl_;
+  if (L.dispatching) throw Error("corosh: Loop::run_once() called from inside the loop's own dispatch");
+  L.dispatching = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{L.dispatching};
+  ++L.iterations;
+  L.start_spawned();
+  L.resume_ready();
+
+  int timeout_ms = -1;
+  if (timeout) {
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(*timeout).count();
+    timeout_ms = ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(ms);
+  }
+  if (L.stop_requested || !L.starting.empty() || L.ready_head || L.always_ready_watches > 0) {
+    timeout_ms = 0;
+  } else if (detail::TimerNode* next = L.timers.top()) {
+    // Round up: waking a little early would find nothing due and poll again.
+    std::int64_t left = next->deadline_ns - detail::now_ns();
+    std::int64_t ms = left <= 0 ? 0 : (left + 999999) / 1000000;
+    if (timeout_ms < 0 || ms < timeout_ms) timeout_ms = static_cast<int>(ms > 0x7fffffff ? 0x7fffffff : ms);
+  } else if (!timeout && !L.alive()) {
+    return false;  // nothing could ever wake a poll without timeout
+  }
+
+  detail::Fired fired[fired_capacity];
+  const int n = detail::poller_poll(L.poller, fired, fired_capacity, timeout_ms);
+  ++L.polls;
+  for (int i = 0; i < n; ++i) L.dispatch(fired[i]);
+  L.run_always_ready();
+  L.expire_timers();
+  L.resume_ready();
+  return L.alive();
+}
+
+void Loop::stop() noexcept { impl_->stop_requested = true; }
+
+bool Loop::alive() const noexcept { return impl_->alive(); }
+
+std::uint64_t Loop::adopt(std::unique_ptr<Coroutine> coroutine) {
+  const std::uint64_t id = coroutine->id();
+  impl_->spawned.emplace(id, std::move(coroutine));
+  impl_->starting.push_back(id);
+  return id;
+}
+
+bool Loop::cancel(std::uint64_t id) {
+  Impl& L = *impl_;
+  auto it = L.spawned.find(id);
+  if (it == L.spawned.end()) return false;
+  it->second->cancel();  // throws if it is running; it stays ours then
+  // Unwinding ran arbitrary code (it may have spawned or cancelled others).
+  it = L.spawned.find(id);
+  if (it != L.spawned.end()) {
+    std::unique_ptr<Coroutine> dead = std::move(it->second);
+    L.spawned.erase(it);
+  }
+  return true;
+}
+
+void Loop::set_error_handler(ErrorHandler handler) { impl_->error_handler = std::move(handler); }
+
+namespace {
+
+// Ends a wait however it ends: woken, timed out, or unwound by cancellation
+// (corosh::Unwind thrown from yield()). Without it a cancelled coroutine
+// would leave a waiter on its dead stack in the loop's lists.
+struct WaitGuard {
+  Loop::Impl& loop;
+  Waiter& waiter;
+  ~WaitGuard() {
+    loop.withdraw(&waiter);
+    --loop.waiting;
+    Control* c = waiter.control;
+    c->waiting = false;
+    c->wait_reason[0] = '\0';
+    c->wait_deadline_ns = 0;
+  }
+};
+
+Control* waiting_coroutine(const char* what) {
+  Control* c = detail::current_control();
+  if (c == nullptr)
+    throw Error(std::string("corosh: Loop::") + what +
+                "() called outside a coroutine (spawn one, or use a timer or watch callback)");
+  return c;
+}
+
+void format_duration(char* out, std::size_t size, const char* prefix, Duration d) {
+  const long long ns = d.count();
+  if (ns >= 1000000 || ns == 0)
+    std::snprintf(out, size, "%s%lld ms", prefix, ns / 1000000);
+  else
+    std::snprintf(out, size, "%s%lld us", prefix, ns / 1000);
+}
+
+// Parks the running coroutine on `w` (already linked where it belongs) until
+// the loop wakes it; returns how the wait ended.
+Wait park(Loop::Impl& L, Waiter& w, std::optional<Duration> timeout) {
+  Control* c = w.control;
+  w.all_next = L.all_waiters;
+  if (L.all_waiters) L.all_waiters->all_prev = &w;
+  L.all_waiters = &w;
+  ++L.waiting;
+  c->waiting = true;
+  c->wait_deadline_ns = 0;
+  WaitGuard guard{L, w};
+  if (timeout) {
+    const std::int64_t deadline = detail::now_ns() + (timeout->count() > 0 ? timeout->count() : 0);
+    w.timer.deadline_ns = deadline;
+    w.timer.sequence = L.next_sequence++;
+    w.timer.for_waiter = true;
+    w.timer.owner = &w;
+    L.timers.push(&w.timer);
+    c->wait_deadline_ns = deadline;
+  }
+  corosh::yield();
+  return w.result;
+}
+
+}  // namespace
+
+Wait Loop::wait(int fd, Interest interest, std::optional<Duration> timeout) {
+  Control* c = waiting_coroutine("wait");
+  if (fd < 0) throw Error("corosh: Loop::wait() on a negative fd (" + std::to_string(fd) + ")");
+  Impl& L = *impl_;
+  Waiter w;
+  w.control = c;
+  w.fd = fd;
+  w.interest = static_cast<unsigned>(interest);
+  w.token = Impl::token_of(fd, L.entry(fd));
+  L.link_fd(&w);
+  if (int error = L.widen(fd); error != 0) {
+    L.unlink_fd(&w);
+    // Regular files and /dev/null: never "not ready", reading never blocks.
+    if (error == EPERM) return Wait::ready;
+    throw Error("corosh: cannot wait on fd " + std::to_string(fd) + ": " + std::strerror(error));
+  }
+  const unsigned mask = w.interest;
+  std::snprintf(c->wait_reason, sizeof c->wait_reason, "fd %d %s", fd,
+                mask == (detail::poll_readable | detail::poll_writable) ? "readable|writable"
+                : mask == detail::poll_readable                          ? "readable"
+                                                                         : "writable");
+  return park(L, w, timeout);
+}
+
+void Loop::sleep(Duration duration) {
+  Control* c = waiting_coroutine("sleep");
+  Waiter w;
+  w.control = c;
+  format_duration(c->wait_reason, sizeof c->wait_reason, "sleep ", duration);
+  park(*impl_, w, duration);
+}
+
+TimerId Loop::start_timer(Duration delay, std::function<void()> callback, Duration interval) {
+  Impl& L = *impl_;
+  auto timer = std::make_unique<detail::CallbackTimer>();
+  timer->id = L.next_id++;
+  timer->interval = interval;
+  timer->callback = std::move(callback);
+  timer->node.deadline_ns = detail::now_ns() + (delay.count() > 0 ? delay.count() : 0);
+  timer->node.sequence = L.next_sequence++;
+  timer->node.owner = timer.get();
+  L.timers.push(&timer->node);
+  const TimerId id = timer->id;
+  L.callback_timers.emplace(id, std::move(timer));
+  return id;
+}
+
+bool Loop::cancel_timer(TimerId id) noexcept {
+  Impl& L = *impl_;
+  auto it = L.callback_timers.find(id);
+  if (it == L.callback_timers.end()) return false;
+  L.timers.remove(&it->second->node);
+  L.callback_timers.erase(it);
+  return true;
+}
+
+void Loop::close_fd(int fd) noexcept {
+  Impl& L = *impl_;
+  if (fd >= 0 && static_cast<std::size_t>(fd) < L.fds.size()) {
+    FdEntry& e = L.fds[static_cast<std::size_t>(fd)];
+    // Deregister while the fd is still open: epoll tracks the open file, so
+    // after close() (or with a dup elsewhere) it could never be removed.
+    L.set_registered(fd, 0);
+    ++e.generation;
+    if (e.watch) L.remove_watch(e.watch->id);
+    FdEntry& again = L.fds[static_cast<std::size_t>(fd)];
+    while (Waiter* w = again.waiters) L.wake(w, Wait::closed);
+  }
+  ::close(fd);
+}
+
+LoopStats Loop::stats() const noexcept {
+  const Impl& L = *impl_;
+  LoopStats s;
+  s.backend = detail::poller_name();
+  s.registered_fds = L.registered_count;
+  s.timers = L.timers.size();
+  s.waiting = L.waiting;
+  s.spawned = L.spawned.size();
+  s.iterations = L.iterations;
+  s.polls = L.polls;
+  return s;
+}
+
+}  // namespace corosh

@@ -1,0 +1,152 @@
+// net_echo.cpp — the echo listener (see net.hpp).
+//
+// Backpressure falls out of the structure: a connection reads into its one
+// bounded buffer, then writes all of it back before reading again. While a
+// peer does not read, write_all() waits, nothing more is read, the kernel's
+// receive buffer fills and TCP flow control stops the peer. Memory per
+// connection is buffer_size whatever the peer does.
+//
+// Each connection's record belongs to the server; the coroutine serving it
+// removes it when it ends in any way (end of stream, error, cancellation by
+// stop()), which also closes the socket through the loop.
+#include <corosh/net.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace corosh {
+
+struct EchoServer::State {
+  struct Connection {
+    EchoConnection info;
+    Socket socket;
+  };
+  Loop* loop = nullptr;
+  Listener listener;
+  std::size_t buffer_size = 0;
+  std::uint64_t acceptor = 0;
+  bool running = false;
+  std::uint64_t next_connection = 1;
+  std::map<std::uint64_t, Connection> connections;  // by connection id: oldest first
+  EchoStats totals;
+
+  void serve(std::uint64_t id);
+  void accept_loop();
+};
+
+void EchoServer::State::serve(std::uint64_t id) {
+  struct Forget {
+    State& server;
+    std::uint64_t id;
+    ~Forget() { server.connections.erase(id); }  // closes the socket
+  } forget{*this, id};
+  Connection& c = connections.at(id);
+  std::vector<char> buffer(buffer_size);
+  try {
+    for (;;) {
+      c.info.state = "reading";
+      const std::size_t n = c.socket.read_some(buffer.data(), buffer.size());
+      if (n == 0) break;
+      c.info.bytes_in += n;
+      totals.bytes_in += n;
+      c.info.buffered = n;
+      totals.buffered += n;
+      c.info.state = "writing";
+      struct Drain {  // counted out even when the write throws or is cancelled
+        State& server;
+        Connection& c;
+        ~Drain() {
+          server.totals.buffered -= c.info.buffered;
+          c.info.buffered = 0;
+        }
+      } drain{*this, c};
+      c.socket.write_all(buffer.data(), n);
+      c.info.bytes_out += n;
+      totals.bytes_out += n;
+    }
+    c.info.state = "closing";
+    c.socket.shutdown_write();
+  } catch (const ConnectionReset&) {
+    ++totals.resets;
+  } catch (const SocketError&) {
+    ++totals.errors;
+  }
+}
+
+void EchoServer::State::accept_loop() {
+  for (;;) {
+    Endpoint peer;
+    Socket socket = listener.accept(&peer);
+    const std::uint64_t id = next_connection++;
+    Connection& c = connections[id];
+    c.info.id = id;
+    c.info.peer = std::move(peer);
+    c.info.state = "reading";
+    c.socket = std::move(socket);
+    ++totals.accepted;
+    const std::string name = "echo " + std::to_string(listener.local().port) + " conn " + std::to_string(id);
+    try {
+      c.info.coroutine = loop->spawn({.name = name, .stack_size = 64 * 1024},
+                                     [this, id] { serve(id); });
+    } catch (...) {
+      connections.erase(id);  // no stack for it: refuse this one, keep accepting
+      ++totals.errors;
+    }
+  }
+}
+
+EchoServer::EchoServer(const EchoOptions& options) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.loop = &Loop::current();
+  s.buffer_size = options.buffer_size > 0 ? options.buffer_size : 1;
+  s.listener = listen(options.port, options.host);
+  s.running = true;
+  const std::string name = "echo " + std::to_string(s.listener.local().port) + " accept";
+  State* state = state_.get();
+  s.acceptor = s.loop->spawn({.name = name, .stack_size = 64 * 1024}, [state] { state->accept_loop(); });
+}
+
+EchoServer::~EchoServer() {
+  try {
+    stop();
+  } catch (...) {
+    // stop() only throws when called from one of its own coroutines, which
+    // cannot be destroying the server they run on.
+  }
+}
+
+const Endpoint& EchoServer::local() const noexcept { return state_->listener.local(); }
+
+bool EchoServer::running() const noexcept { return state_->running; }
+
+void EchoServer::stop() {
+  State& s = *state_;
+  if (!s.running) return;
+  s.running = false;
+  // A loop destroyed before us already cancelled our coroutines.
+  if (Loop::current_or_null() == s.loop) {
+    s.loop->cancel(s.acceptor);
+    std::vector<std::uint64_t> coroutines;
+    for (auto& [id, c] : s.connections) coroutines.push_back(c.info.coroutine);
+    for (std::uint64_t co : coroutines) s.loop->cancel(co);  // each unwinds, closing its socket
+  }
+  s.connections.clear();
+  s.listener.close();
+}
+
+std::vector<EchoConnection> EchoServer::connections() const {
+  std::vector<EchoConnection> out;
+  out.reserve(state_->connections.size());
+  for (const auto& [id, c] : state_->connections) out.push_back(c.info);
+  return out;
+}
+
+EchoStats EchoServer::stats() const {
+  EchoStats s = state_->totals;
+  s.active = state_->connections.size();
+  s.dropped = state_->listener.dropped();
+  return s;
+}
+
+}  // namespace corosh
