@@ -5,6 +5,7 @@
 #include <corosh/coroutine.hpp>
 #include <corosh/registry.hpp>
 #include <corosh/stack.hpp>
+#include <corosh/trace.hpp>
 
 #include <memory>
 #include <stdexcept>
@@ -312,4 +313,26 @@ TEST_CASE("100,000 create/resume/destroy cycles leak nothing", "[core]") {
   CHECK(after.mapped - after.pooled == before.mapped - before.pooled);
   CHECK(after.mapped <= before.mapped + 1);  // the pool recycles one stack
   CHECK(corosh::live_coroutines().empty());
+}
+
+TEST_CASE("a switch observer sees every resume, yield and finish", "[core]") {
+  struct Seen {
+    std::vector<std::string> events;
+  } seen;
+  corosh::set_switch_observer(
+      [](const corosh::SwitchEvent& e, void* context) {
+        const char* kind = e.kind == corosh::SwitchEvent::resume  ? "resume"
+                           : e.kind == corosh::SwitchEvent::yield ? "yield"
+                                                                  : "finish";
+        static_cast<Seen*>(context)->events.push_back(std::string(kind) + " " + std::to_string(e.from) +
+                                                      "->" + std::to_string(e.to));
+      },
+      &seen);
+  Coroutine co([] { corosh::yield(); });
+  const std::string id = std::to_string(co.id());
+  co.resume();
+  co.resume();
+  corosh::set_switch_observer(nullptr, nullptr);
+  CHECK(seen.events == std::vector<std::string>{"resume 0->" + id, "yield " + id + "->0",
+                                                "resume 0->" + id, "finish " + id + "->0"});
 }

@@ -18,6 +18,7 @@
 #include "thread_state.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -91,6 +92,8 @@ void entry(void* argument) {
   destroy_body(c);
   c->state = State::dead;
   ThreadState& thread = this_thread;
+  if (thread.observer) [[unlikely]]
+    notify_switch(SwitchEvent::finish, c, c->resumer);
   thread.current = c->resumer;
   switch_context(&c->context, c->resumer_context);
   // Nobody switches to a dead coroutine (resume refuses), so this is unreachable.
@@ -158,6 +161,8 @@ void resume_control(Control* c) {
   c->state = State::running;
   ++c->switches;
   thread.current = c;
+  if (thread.observer) [[unlikely]]
+    notify_switch(SwitchEvent::resume, from, c);
   switch_context(save, &c->context);
   // Back here when c yielded, returned, threw, or faulted; whoever left
   // already made `from` current again.
@@ -187,6 +192,14 @@ void cancel_control(Control* c) {
 }
 
 Control* current_control() noexcept { return this_thread.current; }
+
+void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* to) noexcept {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  SwitchEvent event{kind, from ? from->id : 0, to ? to->id : 0, now};
+  this_thread.observer(event, this_thread.observer_context);
+}
 
 Control* create_control(const CreateRequest& request, void** body_storage) {
   ThreadState& thread = prepared_thread();
@@ -254,8 +267,15 @@ void yield() {
   if (sp < c->lowest_sp) c->lowest_sp = sp;
   c->state = State::suspended;
   thread.current = c->resumer;
+  if (thread.observer) [[unlikely]]
+    detail::notify_switch(SwitchEvent::yield, c, c->resumer);
   detail::switch_context(&c->context, c->resumer_context);
   if (c->cancel_requested) throw Unwind{};
+}
+
+void set_switch_observer(SwitchObserver observer, void* context) noexcept {
+  detail::this_thread.observer = observer;
+  detail::this_thread.observer_context = context;
 }
 
 Coroutine::Coroutine(Coroutine&& other) noexcept : control_(other.control_) {

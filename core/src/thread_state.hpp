@@ -2,6 +2,7 @@
 #pragma once
 
 #include <corosh/detail/control.hpp>
+#include <corosh/trace.hpp>
 
 namespace corosh::detail {
 
@@ -15,7 +16,13 @@ struct ThreadState {
   ContextRecord thread_context;        // the thread's own stack while a coroutine runs
   ExceptionState* live_exceptions = nullptr;  // this thread's __cxa_eh_globals
   ThreadRegistry* registry = nullptr;  // this thread's coroutines (registry.cpp)
+  SwitchObserver observer = nullptr;   // trace.hpp; null almost always
+  void* observer_context = nullptr;
 };
+
+// Tells the observer about a switch (out of line: only tracing pays for it).
+[[gnu::cold, gnu::noinline]] void notify_switch(SwitchEvent::Kind kind, const Control* from,
+                                                const Control* to) noexcept;
 
 // initial-exec: the runtime is linked into the program, and the default
 // (general-dynamic) model would turn every switch into a __tls_get_addr call.

@@ -21,10 +21,40 @@
 
 #include <corosh/coroutine.hpp>
 
+#include <cstdio>
 #include <iterator>
 #include <optional>
+#include <sstream>
+#include <string>
+#include <type_traits>
 
 namespace corosh {
+
+namespace detail {
+
+// Writes a yielded value as text, for tools that show what a generator hands
+// out without knowing its type (the shell's `step`).
+template <class T>
+void format_value(const void* value, char* out, std::size_t size) {
+  const T& v = *static_cast<const T*>(value);
+  std::string text;
+  if constexpr (std::is_same_v<T, bool>) {
+    text = v ? "true" : "false";
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    text = std::to_string(v);
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    text = std::string(std::string_view(v));
+  } else if constexpr (requires(std::ostream& o) { o << v; }) {
+    std::ostringstream stream;
+    stream << v;
+    text = stream.str();
+  } else {
+    text = "(a value that cannot be printed)";
+  }
+  std::snprintf(out, size, "%s", text.c_str());
+}
+
+}  // namespace detail
 
 // What a generator body writes its values to.
 template <class T>
@@ -35,6 +65,7 @@ class Sink {
     detail::Control* self = detail::current_control();
     if (self == nullptr) throw Error("corosh: Sink used outside its generator's coroutine");
     self->yielded = &value;
+    self->format_yielded = &detail::format_value<T>;
     yield();
   }
 };

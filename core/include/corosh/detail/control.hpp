@@ -93,6 +93,8 @@ struct Control {
   Coroutine* owner;                 // the handle, kept up to date on moves
   void* thread;                     // the ThreadState of the thread it belongs to
   void* yielded;                    // Generator<T>: the value being handed out
+  // Generator<T>: writes `yielded` as text (for the shell's `step`).
+  void (*format_yielded)(const void* value, char* out, std::size_t size);
   std::uint64_t* canary;            // lowest word of the stack, checked at yield
   std::exception_ptr exception;     // what escaped the body, until resume rethrows
   std::uint64_t id;
