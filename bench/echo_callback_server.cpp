@@ -116,7 +116,8 @@ Server::Server(const std::string& host, const std::string& port) {
   const int one = 1;
   // Restarting the benchmark must not fail on the previous run's TIME_WAIT.
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(listen_fd_, res->ai_addr, res->ai_addrlen) != 0) die(("bind " + host + ":" + port).c_str());
+  if (::bind(listen_fd_, res->ai_addr, res->ai_addrlen) != 0)
+    die(("bind " + host + ":" + port).c_str());
   ::freeaddrinfo(res);
   // SOMAXCONN (4096 on current kernels): 1,000 clients connect at once.
   if (::listen(listen_fd_, SOMAXCONN) != 0) die("listen");
@@ -242,8 +243,8 @@ void Server::on_readable(int fd) {
 void Server::on_writable(int fd) {
   Connection& c = *conns_[fd];
   while (c.offset < c.pending.size()) {
-    const ssize_t n = ::send(fd, c.pending.data() + c.offset, c.pending.size() - c.offset,
-                             MSG_NOSIGNAL);
+    const ssize_t n =
+        ::send(fd, c.pending.data() + c.offset, c.pending.size() - c.offset, MSG_NOSIGNAL);
     if (n > 0) {
       c.offset += static_cast<size_t>(n);
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -313,7 +314,8 @@ int main(int argc, char** argv) {
       const long p = value.empty() || value[0] < '0' || value[0] > '9'
                          ? -1
                          : std::strtol(value.c_str(), &end, 10);
-      if (p < 0 || p > 65535 || *end != '\0') usage_error("--port: expected 0..65535, got '" + value + "'");
+      if (p < 0 || p > 65535 || *end != '\0')
+        usage_error("--port: expected 0..65535, got '" + value + "'");
       port = std::to_string(p);
     } else if (arg == "--host") {
       if (value.empty()) usage_error("--host: empty");

@@ -51,9 +51,13 @@ using Clock = std::chrono::steady_clock;
 using Seconds = std::chrono::duration<double>;
 
 volatile sig_atomic_t g_interrupted = 0;
-void on_signal(int) { g_interrupted = 1; }
+void on_signal(int sig) {
+  g_interrupted = sig;
+}
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 std::string seconds_text(double s) {
   char buf[32];
@@ -79,6 +83,9 @@ std::string json_string(const std::string& s) {
   }
   return out + "\"";
 }
+
+// What went wrong on a connection; any of them makes the exit status 1.
+enum class Failure { wrong_echo, dropped, stalled };
 
 struct Connection {
   int fd = -1;
@@ -113,7 +120,7 @@ class LoadClient {
   void receive_some(Connection& c);
   void on_connect_ready(Connection& c);
   void watch_write(Connection& c, bool on);
-  void fail(Connection& c, const char* kind, const std::string& why);
+  void fail(Connection& c, Failure kind, const std::string& why);
   void begin_load(Clock::time_point now);
   void end_measurement(Clock::time_point now);
   void on_tick(Clock::time_point now);
@@ -129,18 +136,18 @@ class LoadClient {
   std::vector<unsigned char> scratch_;  // receive buffer, shared: one thread
 
   Phase phase_ = Phase::connecting;
-  uint32_t connecting_ = 0;  // connections whose connect has not completed
-  uint32_t open_ = 0;        // connections not (yet) failed
-  uint32_t busy_ = 0;        // connections with a round trip in flight
+  uint32_t connecting_ = 0;       // connections whose connect has not completed
+  uint32_t open_ = 0;             // connections not (yet) failed
+  uint32_t busy_ = 0;             // connections with a round trip in flight
   Clock::time_point deadline_{};  // end of the current phase (connect, warmup, measure, drain)
   Clock::time_point measure_start_{};
   double measured_seconds_ = 0;
-  uint64_t measured_ = 0;        // round trips completed while measuring
-  uint64_t completed_ = 0;       // round trips completed in any phase (progress line)
+  uint64_t measured_ = 0;   // round trips completed while measuring
+  uint64_t completed_ = 0;  // round trips completed in any phase (progress line)
   LatencySamples latency_;
   bool interrupted_ = false;
 
-  // Failures by kind; any of them makes the exit status 1.
+  // Failures by kind.
   uint64_t verify_errors_ = 0, dropped_ = 0, stalled_ = 0;
   uint64_t messages_shown_ = 0;
 
@@ -279,7 +286,7 @@ void LoadClient::send_some(Connection& c) {
       watch_write(c, true);
       return;
     } else if (errno != EINTR) {
-      fail(c, "dropped", "send: " + errno_text(errno));
+      fail(c, Failure::dropped, "send: " + errno_text(errno));
       return;
     }
   }
@@ -293,23 +300,24 @@ void LoadClient::receive_some(Connection& c) {
   const ssize_t n = ::recv(c.fd, scratch_.data(), want, 0);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-    fail(c, "dropped", "recv: " + errno_text(errno));
+    fail(c, Failure::dropped, "recv: " + errno_text(errno));
     return;
   }
   if (n == 0) {
-    fail(c, "dropped", c.busy ? "server closed the connection mid-echo (" +
-                                    std::to_string(c.received) + " of " +
-                                    std::to_string(opt_.size) + " bytes back)"
-                              : "server closed the connection");
+    fail(c, Failure::dropped,
+         c.busy ? "server closed the connection mid-echo (" + std::to_string(c.received) + " of " +
+                      std::to_string(opt_.size) + " bytes back)"
+                : "server closed the connection");
     return;
   }
   if (!c.busy) {
-    fail(c, "verify", std::to_string(n) + " unexpected bytes after the echo was complete");
+    fail(c, Failure::wrong_echo,
+         std::to_string(n) + " unexpected bytes after the echo was complete");
     return;
   }
   // Bytes can only come back after they were sent; more means the server made them up.
   if (c.received + static_cast<size_t>(n) > c.sent) {
-    fail(c, "verify", "received bytes that were not sent yet");
+    fail(c, Failure::wrong_echo, "received bytes that were not sent yet");
     return;
   }
   const unsigned char* expected = c.message.get() + c.received;
@@ -317,9 +325,10 @@ void LoadClient::receive_some(Connection& c) {
     size_t i = 0;
     while (scratch_[i] == expected[i]) ++i;
     char why[160];
-    std::snprintf(why, sizeof why, "round trip %" PRIu64 ": byte %zu of %u is 0x%02x, expected 0x%02x",
-                  c.seq - 1, c.received + i, opt_.size, scratch_[i], expected[i]);
-    fail(c, "verify", why);
+    std::snprintf(why, sizeof why,
+                  "round trip %" PRIu64 ": byte %zu of %u is 0x%02x, expected 0x%02x", c.seq - 1,
+                  c.received + i, opt_.size, scratch_[i], expected[i]);
+    fail(c, Failure::wrong_echo, why);
     return;
   }
   c.received += static_cast<size_t>(n);
@@ -341,10 +350,18 @@ void LoadClient::receive_some(Connection& c) {
   }
 }
 
-void LoadClient::fail(Connection& c, const char* kind, const std::string& why) {
-  if (std::strcmp(kind, "verify") == 0) ++verify_errors_;
-  else if (std::strcmp(kind, "stalled") == 0) ++stalled_;
-  else ++dropped_;
+void LoadClient::fail(Connection& c, Failure kind, const std::string& why) {
+  switch (kind) {
+    case Failure::wrong_echo:
+      ++verify_errors_;
+      break;
+    case Failure::dropped:
+      ++dropped_;
+      break;
+    case Failure::stalled:
+      ++stalled_;
+      break;
+  }
 
   constexpr uint64_t kShown = 10;
   if (messages_shown_ < kShown) {
@@ -395,6 +412,14 @@ void LoadClient::end_measurement(Clock::time_point now) {
 
 // Phase changes that depend on the clock, the progress line and stall checks.
 void LoadClient::on_tick(Clock::time_point now) {
+  // The progress line first: it describes the second that just ended, which
+  // belongs to the phase before any change below.
+  if (phase_ != Phase::connecting && now >= next_tick_) {
+    check_stalls(now);
+    progress(now);
+    next_tick_ += std::chrono::seconds(1);
+    if (next_tick_ <= now) next_tick_ = now + std::chrono::seconds(1);
+  }
   switch (phase_) {
     case Phase::connecting:
       if (connecting_ == 0) {
@@ -419,19 +444,13 @@ void LoadClient::on_tick(Clock::time_point now) {
       if (now >= deadline_) {
         for (auto& c : conns_)
           if (c.fd >= 0 && c.busy)
-            fail(c, "stalled",
+            fail(c, Failure::stalled,
                  "no complete echo within " + seconds_text(opt_.timeout) + " after the run ended");
         phase_ = Phase::done;
       }
       break;
     case Phase::done:
       break;
-  }
-  if (now >= next_tick_ && phase_ != Phase::done) {
-    check_stalls(now);
-    progress(now);
-    next_tick_ += std::chrono::seconds(1);
-    if (next_tick_ <= now) next_tick_ = now + std::chrono::seconds(1);
   }
 }
 
@@ -440,9 +459,9 @@ void LoadClient::check_stalls(Clock::time_point now) {
   const auto limit = std::chrono::duration_cast<Clock::duration>(Seconds(opt_.timeout));
   for (auto& c : conns_) {
     if (c.fd >= 0 && c.busy && now - c.started > limit) {
-      fail(c, "stalled", "no complete echo after " + seconds_text(opt_.timeout) + " (" +
-                             std::to_string(c.received) + " of " + std::to_string(opt_.size) +
-                             " bytes back)");
+      fail(c, Failure::stalled,
+           "no complete echo after " + seconds_text(opt_.timeout) + " (" +
+               std::to_string(c.received) + " of " + std::to_string(opt_.size) + " bytes back)");
     }
   }
 }
@@ -459,7 +478,8 @@ void LoadClient::progress(Clock::time_point now) {
   const char* label = phase_ == Phase::warmup ? "warmup" : "";
   const uint64_t errors = verify_errors_ + dropped_ + stalled_;
   char line[200];
-  std::snprintf(line, sizeof line, "echo_load %6.1f s %-6s %10s rt/s   %u conns   %" PRIu64 " errors",
+  std::snprintf(line, sizeof line,
+                "echo_load %6.1f s %-6s %10s rt/s   %u conns   %" PRIu64 " errors",
                 Seconds(now - load_start_).count(), label, grouped(rate).c_str(), open_, errors);
   // On a terminal the line overwrites itself; in a log each second is a line.
   if (tty_) {
@@ -484,8 +504,13 @@ int LoadClient::run() {
     if (g_interrupted && !interrupted_) {
       // Ctrl-C: report what was measured so far (after draining, as usual).
       interrupted_ = true;
-      if (phase_ == Phase::measuring) end_measurement(Clock::now());
-      else if (phase_ != Phase::draining) break;
+      clear_progress();
+      std::fprintf(stderr, "echo_load: stopped by %s\n",
+                   g_interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+      if (phase_ == Phase::measuring)
+        end_measurement(Clock::now());
+      else if (phase_ != Phase::draining)
+        break;
     }
     // Wake at least every 100 ms for phase deadlines, the progress line and a
     // signal that arrived just before epoll_wait (no signal mask juggling needed).
@@ -531,22 +556,23 @@ int LoadClient::report() {
   if (opt_.json) {
     std::printf(
         "{\"host\":%s,\"port\":%s,\"connections\":%u,\"size\":%u,\"warmup_s\":%g,"
-        "\"duration_s\":%.6f,\"round_trips\":%" PRIu64 ",\"rt_per_s\":%.1f,"
+        "\"duration_s\":%.6f,\"round_trips\":%" PRIu64
+        ",\"rt_per_s\":%.1f,"
         "\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f,\"min_us\":%.2f,\"max_us\":%.2f,"
         "\"mean_us\":%.2f,\"verify_errors\":%" PRIu64 ",\"dropped\":%" PRIu64
         ",\"stalled\":%" PRIu64 ",\"interrupted\":%s,\"ok\":%s}\n",
-        json_string(opt_.host).c_str(), opt_.port.c_str(), opt_.connections, opt_.size,
-        opt_.warmup, seconds, measured_, rate, us(p50), us(p99), us(p999), us(lo), us(hi),
-        mean / 1000.0, verify_errors_, dropped_, stalled_, interrupted_ ? "true" : "false",
-        ok ? "true" : "false");
+        json_string(opt_.host).c_str(), opt_.port.c_str(), opt_.connections, opt_.size, opt_.warmup,
+        seconds, measured_, rate, us(p50), us(p99), us(p999), us(lo), us(hi), mean / 1000.0,
+        verify_errors_, dropped_, stalled_, interrupted_ ? "true" : "false", ok ? "true" : "false");
   } else {
     std::printf("echo_load: %s, %u connection%s, %u-byte messages, %.3f s measured%s\n",
                 where_.c_str(), opt_.connections, opt_.connections == 1 ? "" : "s", opt_.size,
                 seconds, interrupted_ ? " (interrupted)" : "");
     std::printf("  round trips  %s = %s /s\n", grouped(measured_).c_str(),
                 grouped(static_cast<uint64_t>(rate)).c_str());
-    std::printf("  latency us   p50 %.1f   p99 %.1f   p99.9 %.1f   min %.1f   max %.1f   mean %.1f\n",
-                us(p50), us(p99), us(p999), us(lo), us(hi), mean / 1000.0);
+    std::printf(
+        "  latency us   p50 %.1f   p99 %.1f   p99.9 %.1f   min %.1f   max %.1f   mean %.1f\n",
+        us(p50), us(p99), us(p999), us(lo), us(hi), mean / 1000.0);
     if (ok)
       std::printf("  errors       none (every byte verified)\n");
     else

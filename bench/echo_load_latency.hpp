@@ -15,7 +15,10 @@
 class LatencySamples {
  public:
   void reserve(size_t n) { samples_.reserve(n); }
-  void clear() { samples_.clear(); sorted_ = false; }
+  void clear() {
+    samples_.clear();
+    sorted_ = false;
+  }
   size_t size() const { return samples_.size(); }
 
   void add(int64_t ns) {

@@ -18,11 +18,11 @@ struct LoadOptions {
   std::string host = "127.0.0.1";
   std::string port;  // required; kept as text for getaddrinfo
   uint32_t connections = 1;
-  uint32_t size = 64;            // bytes per message
-  double duration = 5.0;         // seconds of measurement, unless count is set
-  uint64_t count = 0;            // total round trips to measure; 0 = use duration
-  double warmup = 1.0;           // seconds of unrecorded load before measuring
-  double timeout = 10.0;         // seconds: connect, and the longest a round trip may take
+  uint32_t size = 64;     // bytes per message
+  double duration = 5.0;  // seconds of measurement, unless count is set
+  uint64_t count = 0;     // total round trips to measure; 0 = use duration
+  double warmup = 1.0;    // seconds of unrecorded load before measuring
+  double timeout = 10.0;  // seconds: connect, and the longest a round trip may take
   bool quiet = false;
   bool json = false;
 };
@@ -64,8 +64,8 @@ inline uint64_t parse_unsigned(std::string_view name, const std::string& text, u
   const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
   if (*end != '\0') throw UsageError(std::string(name) + ": expected a number, got '" + text + "'");
   if (errno == ERANGE || v < min || v > max)
-    throw UsageError(std::string(name) + ": " + text + " is out of range [" +
-                     std::to_string(min) + ", " + std::to_string(max) + "]");
+    throw UsageError(std::string(name) + ": " + text + " is out of range [" + std::to_string(min) +
+                     ", " + std::to_string(max) + "]");
   return v;
 }
 
@@ -91,8 +91,14 @@ inline std::optional<LoadOptions> parse_load_options(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") return std::nullopt;
-    if (arg == "--quiet") { o.quiet = true; continue; }
-    if (arg == "--json") { o.json = true; continue; }
+    if (arg == "--quiet") {
+      o.quiet = true;
+      continue;
+    }
+    if (arg == "--json") {
+      o.json = true;
+      continue;
+    }
 
     std::string value;
     bool have_value = false;
