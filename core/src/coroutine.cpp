@@ -1,4 +1,6 @@
-// coroutine.cpp — creating, resuming, yielding and ending coroutines.
+// coroutine.cpp — creating, ending and cancelling coroutines, and the cold
+// halves of resume() and yield() (their hot paths are inline, in
+// corosh/detail/switch.hpp).
 //
 // The life of a coroutine, as seen from its control record:
 //   created --resume--> running --yield--> suspended --resume--> running ...
@@ -7,7 +9,7 @@
 //
 // A coroutine always switches back to the context that resumed it
 // (asymmetric), through that context's ContextRecord; exception state
-// travels with the registers (see thread_state.hpp).
+// travels with the registers.
 #include <corosh/coroutine.hpp>
 
 #include "context.hpp"
@@ -62,13 +64,24 @@ std::string describe_for_error(const Control* c) {
 
 namespace {
 
-std::atomic<std::uint64_t> next_id{1};
+// Ids are handed to each thread in blocks, so creating a coroutine needs no
+// atomic operation; within a thread they still count up 1, 2, 3, ...
+constexpr std::uint64_t id_block = 1024;
+std::atomic<std::uint64_t> next_id_block{1};
+thread_local constinit std::uint64_t next_id __attribute__((tls_model("initial-exec"))) = 0;
+thread_local constinit std::uint64_t id_limit __attribute__((tls_model("initial-exec"))) = 0;
+
+std::uint64_t new_id() noexcept {
+  if (next_id == id_limit) [[unlikely]] {
+    next_id = next_id_block.fetch_add(id_block, std::memory_order_relaxed);
+    id_limit = next_id + id_block;
+  }
+  return next_id++;
+}
 
 // Control records and bodies sit at the top of the stack; frames need at
 // least this much below them to be worth starting.
 constexpr std::size_t minimum_frame_space = 8192;
-
-
 
 void destroy_body(Control* c) noexcept {
   if (c->body == nullptr) return;
@@ -100,36 +113,9 @@ void entry(void* argument) {
   std::abort();
 }
 
-void check_stack(Control* c) {
-  if (c->canary != nullptr && *c->canary != stack_canary) [[unlikely]] {
-    std::fprintf(stderr,
-                 "corosh: %s overflowed its unguarded %zu KiB stack (canary at %p "
-                 "overwritten); memory below it is corrupt, aborting\n",
-                 describe_for_error(c).c_str(), c->stack.size / 1024,
-                 static_cast<void*>(c->canary));
-    std::abort();
-  }
-}
-
-// After resume() got control back from a coroutine that is now dead.
-void report_death(Control* c) {
-  if (c->ending == Ending::threw && c->exception) {
-    std::exception_ptr e = std::move(c->exception);
-    c->exception = nullptr;
-    std::rethrow_exception(e);
-  }
-  if (c->ending == Ending::faulted) {
-    throw Fault(fault_message(*c), c->fault_signal, c->fault_address);
-  }
-}
-
 }  // namespace
 
-namespace {
-
-// Out of line and cold, so that building the message costs the hot path
-// neither code nor a larger stack frame.
-[[noreturn, gnu::cold, gnu::noinline]] void refuse_resume(const Control* c) {
+void refuse_resume(const Control* c) {
   switch (c->state) {
     case State::running: refuse(c, "resume", "it is running (a coroutine cannot resume itself)");
     case State::normal: refuse(c, "resume", "it is waiting for a coroutine it resumed (state normal)");
@@ -143,32 +129,38 @@ namespace {
   refuse(c, "resume", "it belongs to another thread");
 }
 
-[[noreturn, gnu::cold, gnu::noinline]] void refuse_yield_outside() {
+void refuse_yield_outside() {
   throw Error("corosh: yield() called outside any coroutine (on the thread's own stack)");
 }
 
-}  // namespace
+void unwind_now() { throw Unwind{}; }
 
-void resume_control(Control* c) {
-  ThreadState& thread = this_thread;
-  if ((c->state != State::created && c->state != State::suspended) || c->thread != &thread) [[unlikely]]
-    refuse_resume(c);
-  Control* from = thread.current;
-  ContextRecord* save = from ? &from->context : &thread.thread_context;
-  if (from) from->state = State::normal;
-  c->resumer = from;
-  c->resumer_context = save;
-  c->state = State::running;
-  ++c->switches;
-  thread.current = c;
-  if (thread.observer) [[unlikely]]
-    notify_switch(SwitchEvent::resume, from, c);
-  switch_context(save, &c->context);
-  // Back here when c yielded, returned, threw, or faulted; whoever left
-  // already made `from` current again.
-  if (from) from->state = State::running;
-  if (c->state == State::dead) report_death(c);
+void canary_overwritten(const Control* c) {
+  std::fprintf(stderr,
+               "corosh: %s overflowed its unguarded %zu KiB stack (canary at %p "
+               "overwritten); memory below it is corrupt, aborting\n",
+               describe_for_error(c).c_str(), c->stack.size / 1024, static_cast<void*>(c->canary));
+  std::abort();
 }
+
+void report_death(Control* c) {
+  if (c->ending == Ending::threw && c->exception) {
+    std::exception_ptr e = std::move(c->exception);
+    c->exception = nullptr;
+    std::rethrow_exception(e);
+  }
+  if (c->ending == Ending::faulted) throw Fault(fault_message(*c), c->fault_signal, c->fault_address);
+}
+
+void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* to) noexcept {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  SwitchEvent event{kind, from ? from->id : 0, to ? to->id : 0, now};
+  this_thread.observer(event, this_thread.observer_context);
+}
+
+void resume_control(Control* c) { resume_now<true>(c); }
 
 void cancel_control(Control* c) {
   switch (c->state) {
@@ -186,20 +178,12 @@ void cancel_control(Control* c) {
   // yield() throws Unwind as soon as the coroutine runs again. Code that
   // swallows Unwind and yields anyway gets it again; give up after a while
   // rather than loop forever.
-  for (int attempt = 0; attempt < 64 && c->state != State::dead; ++attempt) resume_control(c);
+  for (int attempt = 0; attempt < 64 && c->state != State::dead; ++attempt) resume_now<true>(c);
   if (c->state != State::dead)
     refuse(c, "cancel", "it keeps catching corosh::Unwind without rethrowing it");
 }
 
 Control* current_control() noexcept { return this_thread.current; }
-
-void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* to) noexcept {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
-  SwitchEvent event{kind, from ? from->id : 0, to ? to->id : 0, now};
-  this_thread.observer(event, this_thread.observer_context);
-}
 
 Control* create_control(const CreateRequest& request, void** body_storage) {
   ThreadState& thread = prepared_thread();
@@ -208,11 +192,9 @@ Control* create_control(const CreateRequest& request, void** body_storage) {
   // From the top of the stack down: control record, body, frame record.
   auto top = reinterpret_cast<std::uintptr_t>(stack.top());
   std::uintptr_t at = (top - sizeof(Control)) & ~std::uintptr_t(63);
-  auto* c = ::new (reinterpret_cast<void*>(at)) Control{};
   const std::size_t align = request.body_align < 16 ? 16 : request.body_align;
   std::uintptr_t body = (at - request.body_size) & ~std::uintptr_t(align - 1);
-  if (body < reinterpret_cast<std::uintptr_t>(stack.base) + minimum_frame_space) {
-    c->~Control();
+  if (body < reinterpret_cast<std::uintptr_t>(stack.base) + minimum_frame_space) [[unlikely]] {
     release_stack(stack, top);
     throw Error("corosh: a " + std::to_string(stack.size / 1024) +
                 " KiB stack cannot hold this coroutine's function and arguments (" +
@@ -220,31 +202,44 @@ Control* create_control(const CreateRequest& request, void** body_storage) {
   }
   *body_storage = reinterpret_cast<void*>(body);
 
-  c->id = next_id.fetch_add(1, std::memory_order_relaxed);
+  // Default-initialised, then every scalar set here: zeroing the whole
+  // record (name and wait-reason buffers included) would dominate creation.
+  auto* c = ::new (reinterpret_cast<void*>(at)) Control;
+  c->resumer_context = nullptr;
+  c->resumer = nullptr;
+  c->body = nullptr;
+  c->owner = nullptr;
+  c->thread = &thread;
+  c->yielded = nullptr;
+  c->format_yielded = nullptr;
+  c->canary = nullptr;
+  c->id = new_id();
+  c->switches = 0;
+  c->lowest_sp = body;
   c->state = State::created;
   c->ending = Ending::none;
-  c->thread = &thread;
-  c->stack = stack;
-  c->lowest_sp = body;
+  c->cancel_requested = false;
+  c->waiting = false;
+  c->wait_deadline_ns = 0;
+  c->fault_signal = 0;
+  c->fault_address = c->fault_pc = c->fault_fp = c->fault_sp = 0;
   c->site_file = request.site_file;
   c->site_function = request.site_function;
   c->site_line = request.site_line;
   const std::size_t n = request.name_length < name_capacity - 1 ? request.name_length : name_capacity - 1;
   if (n) std::memcpy(c->name, request.name, n);
   c->name[n] = '\0';
+  c->wait_reason[0] = '\0';
+  c->stack = stack;
   if (!stack.guarded) {
     c->canary = reinterpret_cast<std::uint64_t*>(stack.base);
     *c->canary = stack_canary;
   }
-  register_coroutine(*thread.registry, c);
-  return c;
-}
-
-void start(Control* c, BodyBase* body) noexcept {
-  c->body = body;
-  auto* frame_top = reinterpret_cast<std::byte*>(reinterpret_cast<std::uintptr_t>(body) & ~std::uintptr_t(15));
+  auto* frame_top = reinterpret_cast<std::byte*>(body & ~std::uintptr_t(15));
   std::memset(frame_top - 16, 0, 16);  // the terminating frame record
   prepare_context(c->context.registers, frame_top, &entry, c);
+  register_coroutine(*thread.registry, c);
+  return c;
 }
 
 void abandon(Control* c) noexcept {
@@ -256,27 +251,12 @@ void abandon(Control* c) noexcept {
 
 }  // namespace detail
 
-void yield() {
-  detail::ThreadState& thread = detail::this_thread;
-  detail::Control* c = thread.current;
-  if (c == nullptr) [[unlikely]]
-    detail::refuse_yield_outside();
-  if (c->cancel_requested) throw Unwind{};
-  detail::check_stack(c);
-  const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-  if (sp < c->lowest_sp) c->lowest_sp = sp;
-  c->state = State::suspended;
-  thread.current = c->resumer;
-  if (thread.observer) [[unlikely]]
-    detail::notify_switch(SwitchEvent::yield, c, c->resumer);
-  detail::switch_context(&c->context, c->resumer_context);
-  if (c->cancel_requested) throw Unwind{};
-}
-
 void set_switch_observer(SwitchObserver observer, void* context) noexcept {
   detail::this_thread.observer = observer;
   detail::this_thread.observer_context = context;
 }
+
+void Coroutine::refuse_empty() { throw Error("corosh: resume() on an empty (moved-from) coroutine"); }
 
 Coroutine::Coroutine(Coroutine&& other) noexcept : control_(other.control_) {
   other.control_ = nullptr;
@@ -304,32 +284,27 @@ void Coroutine::release() noexcept {
                  detail::describe_for_error(c).c_str(), std::string(to_string(c->state)).c_str());
     std::abort();
   }
-  try {
-    detail::cancel_control(c);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "corosh: while destroying %s: %s\n", detail::describe_for_error(c).c_str(), e.what());
-  } catch (...) {
-    std::fprintf(stderr, "corosh: while destroying %s: an exception escaped its unwinding\n",
-                 detail::describe_for_error(c).c_str());
-  }
   if (c->state != State::dead) {
-    // It refused to unwind; its frames still reference the stack, so the
-    // stack cannot be reused. Leak it rather than corrupt it.
-    return;
+    try {
+      detail::cancel_control(c);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "corosh: while destroying %s: %s\n", detail::describe_for_error(c).c_str(),
+                   e.what());
+    } catch (...) {
+      std::fprintf(stderr, "corosh: while destroying %s: an exception escaped its unwinding\n",
+                   detail::describe_for_error(c).c_str());
+    }
+    if (c->state != State::dead) {
+      // It refused to unwind; its frames still reference the stack, so the
+      // stack cannot be reused. Leak it rather than corrupt it.
+      return;
+    }
   }
   detail::unregister_coroutine(*detail::this_thread.registry, c);
   detail::Stack stack = c->stack;
   std::uintptr_t lowest = c->lowest_sp;
   c->~Control();
   detail::release_stack(stack, lowest);
-}
-
-void Coroutine::resume() {
-  if (control_ == nullptr) [[unlikely]]
-    throw Error("corosh: resume() on an empty (moved-from) coroutine");
-  if (control_->waiting) [[unlikely]]
-    detail::refuse_resume(control_);
-  detail::resume_control(control_);
 }
 
 void Coroutine::cancel() {

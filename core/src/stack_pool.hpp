@@ -1,7 +1,7 @@
 // stack_pool.hpp — mapping, guarding, pooling and measuring stacks.
 #pragma once
 
-#include <corosh/detail/control.hpp>
+#include <corosh/detail/switch.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -27,8 +27,5 @@ std::size_t page_size() noexcept;
 
 // Unmaps every stack pooled by this thread (thread exit, trim_stack_pool).
 void drain_stack_pool() noexcept;
-
-// The value the canary word at the base of an unguarded stack must keep.
-inline constexpr std::uint64_t stack_canary = 0xC0205CA7A11E5EEDull;
 
 }  // namespace corosh::detail

@@ -26,7 +26,9 @@
 #pragma once
 
 #include <corosh/detail/control.hpp>
+#include <corosh/detail/switch.hpp>
 #include <corosh/error.hpp>
+#include <corosh/state.hpp>
 
 #include <concepts>
 #include <cstddef>
@@ -39,14 +41,6 @@
 #include <utility>
 
 namespace corosh {
-
-enum class State : std::uint8_t { created, suspended, running, normal, dead };
-enum class Ending : std::uint8_t { none, returned, threw, cancelled, faulted };
-
-// "created", "suspended", "running", "normal" or "dead".
-std::string_view to_string(State state) noexcept;
-// "none", "returned", "threw", "cancelled" or "faulted".
-std::string_view to_string(Ending ending) noexcept;
 
 // Usable stack bytes per coroutine unless Options say otherwise. Pages are
 // committed only when touched: a shallow coroutine keeps one or two resident.
@@ -85,7 +79,11 @@ class Coroutine {
 
   // Runs the coroutine until it yields or ends. Rethrows what escaped it;
   // throws corosh::Fault if it crashed, corosh::Error on misuse.
-  void resume();
+  void resume() {
+    if (control_ == nullptr) [[unlikely]]
+      refuse_empty();
+    detail::resume_now<false>(control_);
+  }
   // Unwinds a suspended coroutine now (its destructors run); a created one
   // simply never runs. A dead one is left alone.
   void cancel();
@@ -112,12 +110,13 @@ class Coroutine {
   template <class F, class... Args>
   Coroutine(const std::source_location* site, const Options& options, F&& f, Args&&... args);
   void release() noexcept;
+  [[noreturn, gnu::cold]] static void refuse_empty();
   detail::Control* control_ = nullptr;
 };
 
 // Suspends the running coroutine and returns to whoever resumed it. Throws
 // corosh::Error outside any coroutine, corosh::Unwind when it is cancelled.
-void yield();
+inline void yield() { detail::yield_now(); }
 
 template <class F, class... Args>
 Coroutine::Coroutine(const std::source_location* site, const Options& options, F&& f,
@@ -133,16 +132,14 @@ Coroutine::Coroutine(const std::source_location* site, const Options& options, F
                                 site ? site->line() : 0};
   void* storage = nullptr;
   control_ = detail::create_control(request, &storage);
-  BodyType* body;
   try {
-    body = ::new (storage)
+    control_->body = ::new (storage)
         BodyType(std::forward<F>(f), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
   } catch (...) {
     detail::abandon(control_);
     throw;
   }
   control_->owner = this;
-  detail::start(control_, body);
 }
 
 }  // namespace corosh

@@ -15,9 +15,9 @@
 #include <tuple>
 #include <utility>
 
+#include <corosh/state.hpp>
+
 namespace corosh {
-enum class State : std::uint8_t;
-enum class Ending : std::uint8_t;
 class Coroutine;
 }  // namespace corosh
 
@@ -129,11 +129,10 @@ struct CreateRequest {
   std::uint32_t site_line;
 };
 
-// Takes a stack, lays out a control record at its top and returns it; the
-// caller constructs the body at `*body_storage` and then calls `start`.
+// Takes a stack, lays out a control record and the first context at its
+// top and returns it; the caller constructs the body at `*body_storage` and
+// stores it in control->body before the first resume.
 Control* create_control(const CreateRequest& request, void** body_storage);
-// Prepares the first context of `control` once its body is in place.
-void start(Control* control, BodyBase* body) noexcept;
 // Undoes create_control after a body constructor threw.
 void abandon(Control* control) noexcept;
 // The control record of the running coroutine, or null on a thread's own stack.

@@ -1,0 +1,20 @@
+// corosh/state.hpp — where a coroutine is in its life, and how it ended.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace corosh {
+
+// Lua's states: created (never resumed), suspended, running, normal (it
+// resumed another coroutine, which runs now), dead.
+enum class State : std::uint8_t { created, suspended, running, normal, dead };
+// How a dead coroutine ended (none while it lives).
+enum class Ending : std::uint8_t { none, returned, threw, cancelled, faulted };
+
+// "created", "suspended", "running", "normal" or "dead".
+std::string_view to_string(State state) noexcept;
+// "none", "returned", "threw", "cancelled" or "faulted".
+std::string_view to_string(Ending ending) noexcept;
+
+}  // namespace corosh
