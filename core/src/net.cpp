@@ -93,7 +93,8 @@ std::string Endpoint::to_string() const {
 
 // --- Socket ------------------------------------------------------------------
 
-Socket::Socket(Socket&& other) noexcept : loop_(other.loop_), fd_(other.fd_) {
+Socket::Socket(Socket&& other) noexcept
+    : loop_(other.loop_), fd_(other.fd_), wait_before_read_(other.wait_before_read_) {
   other.fd_ = -1;
 }
 
@@ -102,6 +103,7 @@ Socket& Socket::operator=(Socket&& other) noexcept {
     close();
     loop_ = other.loop_;
     fd_ = other.fd_;
+    wait_before_read_ = other.wait_before_read_;
     other.fd_ = -1;
   }
   return *this;
@@ -125,16 +127,28 @@ int Socket::release() noexcept {
   return fd;
 }
 
+// Request/response peers (an echo client, most protocols) send nothing until
+// they got an answer, so a recv right after answering nearly always fails
+// with EAGAIN: a wasted system call per message. Once a read found nothing,
+// the next waits for readiness first (free while the fd stays registered);
+// a read that fills the whole buffer suggests more is queued, and the one
+// after it tries straight away again.
 std::size_t Socket::read_some(void* buffer, std::size_t size) {
   if (fd_ < 0) fail("read on a closed socket", EBADF);
   for (;;) {
+    if (wait_before_read_) {
+      await(loop_of(loop_), fd_, Interest::readable, "read");
+      if (fd_ < 0) fail("read: the socket was closed while waiting", EBADF);
+    }
     ssize_t n = ::recv(fd_, buffer, size, 0);
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (n >= 0) {
+      wait_before_read_ = static_cast<std::size_t>(n) < size;
+      return static_cast<std::size_t>(n);
+    }
     const int code = errno;
     if (code == EINTR) continue;
     if (code == EAGAIN || code == EWOULDBLOCK) {
-      await(loop_of(loop_), fd_, Interest::readable, "read");
-      if (fd_ < 0) fail("read: the socket was closed while waiting", EBADF);
+      wait_before_read_ = true;
       continue;
     }
     fail("read from fd " + std::to_string(fd_), code);

@@ -113,6 +113,9 @@ class Socket {
  private:
   Loop* loop_ = nullptr;
   int fd_ = -1;
+  // The last read found nothing waiting: the next one waits for readiness
+  // first instead of trying (and failing) a recv (see read_some).
+  bool wait_before_read_ = false;
 };
 
 // A listening socket.
