@@ -5,7 +5,16 @@ set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
 set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 set(CMAKE_ASM_COMPILER aarch64-linux-gnu-gcc)
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu)
+# With Debian's arm64 libraries installed (multiarch: libc6:arm64 comes with
+# libdw-dev:arm64 and friends), qemu finds the arm64 loader and libraries in
+# their usual places. Pointing it at the cross sysroot too (-L) then mixes two
+# glibc builds in one process, and a forked child hangs. Only fall back to the
+# sysroot when there is no multiarch loader.
+if(EXISTS /lib/ld-linux-aarch64.so.1)
+  set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64)
+else()
+  set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu)
+endif()
 
 # Target libraries come from the cross sysroot and Debian's multiarch
 # directories; header-only packages (Catch2) and CMake package files may come

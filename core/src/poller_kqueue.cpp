@@ -10,14 +10,25 @@
 //   as plain readability and only a zero-byte read means end of file.
 // - kqueue refuses some files (an explicitly opened /dev/tty, /dev/null)
 //   with EINVAL; the loop treats such files as always ready.
+// - kqueue accepts regular files, but EVFILT_READ on a vnode fires only while
+//   the offset is before the end of the file: at EOF it goes silent, so a
+//   reader waiting for the zero-byte read that ends the input would wait
+//   forever. epoll refuses regular files (EPERM) and the loop then treats
+//   them as always ready, which is exact (reading a file never blocks); this
+//   backend says EPERM for regular files, directories and block devices too.
+// - A change list stops at its first failing change: a failed EV_DELETE
+//   (ENOENT, the kernel already dropped the filter when the fd was closed)
+//   must not swallow the EV_ADD after it.
 #include "poller.hpp"
 
 #include <corosh/error.hpp>
 
 #include <sys/types.h>
 #include <sys/event.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,12 +36,80 @@
 #include <cstring>
 #include <string>
 
+#if defined(__linux__)
+// libkqueue (the Linux emulation of kqueue) only. Real kqueue frees
+// everything inside close(kq). libkqueue frees a kqueue asynchronously:
+// the kqueue fd is the write end of a pipe, and a monitoring thread notices
+// the hang-up later and only then closes the epoll fd, eventfds, pipe and
+// socketpair behind it (6 descriptors). libkqueue_drain_pending_close()
+// (a Linux-only libkqueue entry point, not in its header) waits for that, so
+// the descriptors are gone when poller_destroy returns, as on a real kqueue.
+// Weak, because older libkqueue versions lack it.
+extern "C" __attribute__((weak)) void libkqueue_drain_pending_close(void);
+
+namespace {
+// libkqueue also opens two process-wide descriptors (the monitoring
+// thread's epoll fd and an eventfd) with the first kqueue() and keeps them
+// until the process exits. Open them at load time, before any Loop exists,
+// so that creating and destroying a loop leaves the descriptor count as it
+// found it (the test runner checks that around every test case).
+const bool libkqueue_globals_opened = [] {
+  int kq = kqueue();
+  if (kq >= 0) {
+    ::close(kq);
+    if (libkqueue_drain_pending_close != nullptr) libkqueue_drain_pending_close();
+  }
+  return true;
+}();
+}  // namespace
+#endif
+
 namespace corosh::detail {
+
+// The token travels in udata, a pointer: it must hold all 64 bits (the
+// generation lives in the high half).
+static_assert(sizeof(void*) >= sizeof(std::uint64_t), "the poller token needs 64-bit udata");
 
 struct Poller {
   int kq;
-  struct kevent events[512];  // two filters per fd: twice the fired capacity
+  // At most one kevent per Fired entry is asked for: read and write of one
+  // fd may then arrive as two and merge into one entry, but `capacity`
+  // distinct fds never overflow fired[].
+  struct kevent events[256];
 };
+
+namespace {
+
+// Applies `n` changes. One call when all succeed; if one fails the kernel
+// has stopped at it, so the rest are applied one by one. Deleting a filter
+// that is already gone (ENOENT: its fd was closed behind the loop's back,
+// which drops all its filters) is not an error. If an addition fails, the
+// additions that went through are undone, so that a failed poller_set
+// leaves no filter the loop does not know about. Returns 0 or an errno.
+int apply_changes(int kq, struct kevent* changes, int n) noexcept {
+  if (n == 0 || kevent(kq, changes, n, nullptr, 0, nullptr) == 0) return 0;
+  int result = 0;
+  bool added[2] = {false, false};
+  for (int i = 0; i < n; ++i) {
+    if (n > 1 && kevent(kq, &changes[i], 1, nullptr, 0, nullptr) == 0) {
+      added[i] = (changes[i].flags & EV_ADD) != 0;
+      continue;
+    }
+    if (errno == ENOENT && (changes[i].flags & EV_DELETE)) continue;
+    if (result == 0) result = errno;
+  }
+  if (result != 0) {
+    for (int i = 0; i < n; ++i) {
+      if (!added[i]) continue;
+      struct kevent undo;
+      EV_SET(&undo, changes[i].ident, changes[i].filter, EV_DELETE, 0, 0, nullptr);
+      kevent(kq, &undo, 1, nullptr, 0, nullptr);
+    }
+  }
+  return result;
+}
+
+}  // namespace
 
 Poller* poller_create() {
   int kq = kqueue();
@@ -42,42 +121,57 @@ Poller* poller_create() {
 void poller_destroy(Poller* poller) noexcept {
   if (poller == nullptr) return;
   ::close(poller->kq);
+#if defined(__linux__)
+  if (libkqueue_drain_pending_close != nullptr) libkqueue_drain_pending_close();
+#endif
   delete poller;
 }
 
 int poller_set(Poller* poller, int fd, std::uint64_t token, unsigned old_mask,
                unsigned new_mask) noexcept {
+  if (old_mask == 0) {
+    // Files whose readiness kqueue reports by file offset (see the top of
+    // this file): "not pollable", like epoll. Checked once, on first
+    // registration; fifos, sockets, ttys and character devices go on.
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return errno;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) return EPERM;
+  }
   struct kevent changes[2];
   int n = 0;
+  // Explicit types: FreeBSD's EV_SET is a braced initializer, where an int
+  // fd would be a narrowing conversion (an error with clang in C++).
+  const auto ident = static_cast<std::uintptr_t>(fd);
   void* udata = reinterpret_cast<void*>(static_cast<std::uintptr_t>(token));
-  // EV_ADD on an existing filter modifies it (and refreshes udata), so
-  // adding is always safe; only filters that are no longer wanted go.
-  if (new_mask & poll_readable)
-    EV_SET(&changes[n++], fd, EVFILT_READ, EV_ADD | EV_ENABLE, 0, 0, udata);
-  else if (old_mask & poll_readable)
-    EV_SET(&changes[n++], fd, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
-  if (new_mask & poll_writable)
-    EV_SET(&changes[n++], fd, EVFILT_WRITE, EV_ADD | EV_ENABLE, 0, 0, udata);
-  else if (old_mask & poll_writable)
-    EV_SET(&changes[n++], fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
-  if (kevent(poller->kq, changes, n, nullptr, 0, nullptr) < 0) {
-    int error = errno;
-    // ENOENT: deleting a filter the kernel already dropped (the fd was
-    // closed behind the loop's back); the additions went through.
-    if (error == ENOENT) return 0;
-    return error == EINVAL ? EPERM : error;
-  }
-  return 0;
+  // Only the difference is sent: filters newly wanted are added, filters
+  // no longer wanted are deleted, filters in both masks are left alone
+  // (their udata is already this token: the loop changes the token only
+  // after removing every filter). On BSD and macOS a repeated EV_ADD would
+  // merely modify the filter, but libkqueue (Linux) fails a repeated EV_ADD
+  // on a socket's read or write filter unless EV_CLEAR is set (its
+  // evfilt_{read,write}_knote_modify return -1 with a stale errno), so
+  // re-adding would break "wait readable while registered for writable".
+  const unsigned added = new_mask & ~old_mask;
+  const unsigned dropped = old_mask & ~new_mask;
+  if (added & poll_readable) EV_SET(&changes[n++], ident, EVFILT_READ, EV_ADD, 0, 0, udata);
+  if (dropped & poll_readable) EV_SET(&changes[n++], ident, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
+  if (added & poll_writable) EV_SET(&changes[n++], ident, EVFILT_WRITE, EV_ADD, 0, 0, udata);
+  if (dropped & poll_writable) EV_SET(&changes[n++], ident, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
+  const int error = apply_changes(poller->kq, changes, n);
+  // EINVAL: a file kqueue cannot watch (/dev/null, an opened /dev/tty on
+  // macOS); ENODEV/EOPNOTSUPP: a device without kqueue support (BSDs). The
+  // seam's word for all of them is EPERM.
+  if (error == EINVAL || error == ENODEV || error == EOPNOTSUPP) return EPERM;
+  return error;
 }
 
 void poller_remove(Poller* poller, int fd, unsigned old_mask) noexcept {
   struct kevent changes[2];
   int n = 0;
-  if (old_mask & poll_readable) EV_SET(&changes[n++], fd, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
-  if (old_mask & poll_writable) EV_SET(&changes[n++], fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
-  // One call per filter: if the first delete fails (ENOENT), kevent stops
-  // processing the change list and the second would be left behind.
-  for (int i = 0; i < n; ++i) kevent(poller->kq, &changes[i], 1, nullptr, 0, nullptr);
+  const auto ident = static_cast<std::uintptr_t>(fd);
+  if (old_mask & poll_readable) EV_SET(&changes[n++], ident, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
+  if (old_mask & poll_writable) EV_SET(&changes[n++], ident, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
+  apply_changes(poller->kq, changes, n);
 }
 
 int poller_poll(Poller* poller, Fired* fired, int capacity, int timeout_ms) {
@@ -103,7 +197,14 @@ int poller_poll(Poller* poller, Fired* fired, int capacity, int timeout_ms) {
     unsigned events = 0;
     if (e.flags & EV_ERROR) {
       events = poll_error | poll_readable | poll_writable;
+    } else if ((e.flags & EV_EOF) && e.fflags != 0) {
+      // A socket error (fflags is so_error: a refused connect, a reset):
+      // epoll says EPOLLERR, which makes both directions ready; the next
+      // system call reports the error itself.
+      events = poll_error | poll_readable | poll_writable;
     } else if (e.filter == EVFILT_READ) {
+      // EV_EOF without an error: the peer shut down its side, but data may
+      // still be buffered; readable, and the zero-byte read says EOF.
       events = poll_readable;
     } else if (e.filter == EVFILT_WRITE) {
       // EV_EOF on the write filter: the peer is gone; the next write fails

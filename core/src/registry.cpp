@@ -58,6 +58,10 @@ CoroutineInfo snapshot(const Control& c) {
   info.stack_touched = touched_bytes(c.stack);
   info.fault_signal = c.fault_signal;
   info.fault_address = c.fault_address;
+  info.fault_pc = c.fault_pc;
+  info.fault_sp = c.fault_sp;
+  info.fault_fp = c.fault_fp;
+  info.context_address = reinterpret_cast<std::uintptr_t>(&c.context.registers);
   // Only a context that is not running has meaningful saved registers (a
   // running coroutine's live state is in the CPU; a dead one has none).
   if (c.state == State::created || c.state == State::suspended || c.state == State::normal) {

@@ -45,6 +45,10 @@ struct CoroutineInfo {
   std::uintptr_t stack_base = 0;     // lowest usable address
   int fault_signal = 0;              // Ending::faulted: the signal and address
   std::uintptr_t fault_address = 0;
+  std::uintptr_t fault_pc = 0;       // Ending::faulted: registers at the fault
+  std::uintptr_t fault_sp = 0;
+  std::uintptr_t fault_fp = 0;
+  std::uintptr_t context_address = 0;  // where its saved registers (SavedContext) live
   std::vector<Register> registers;   // saved registers; empty unless suspended/normal
 };
 

@@ -11,7 +11,9 @@
 //   }
 //
 // Symbolization uses elfutils' libdw on Linux (DWARF line tables, demangled
-// names) and dladdr elsewhere (names only).
+// names) and dladdr elsewhere (names only). Its cache is per process and
+// guarded by a lock: symbolize() may be called from any thread, but walking a
+// coroutine's frames is only allowed on the thread that owns it.
 #pragma once
 
 #include <cstddef>
@@ -30,8 +32,12 @@ struct Frame {
 struct Symbol {
   std::string function;           // demangled; "0x..." when unknown
   std::string file;               // source file name (no directories); empty if unknown
-  int line = 0;                   // 0 if unknown
+  int line = 0;                   // 0 if unknown; the line in `function` itself
   std::string module;             // executable or shared library file name
+  // Calls the compiler inlined at this address, innermost first, each with
+  // the line inside that inlined function (libdw only). `function`, `file`
+  // and `line` above name the outermost, real function and the line in it.
+  std::vector<Symbol> inlined;
 };
 
 // Frames of a parked coroutine of this thread (created, suspended or normal),
@@ -45,7 +51,11 @@ std::vector<Frame> parked_frames(std::uint64_t id, std::size_t max_frames = 256)
 // lives). Empty if there is no such faulted coroutine.
 std::vector<Frame> fault_frames(std::uint64_t id, std::size_t max_frames = 256);
 
-// Names a frame's code address.
+// Names a frame's code address (never fails: unknown parts stay empty/0).
 Symbol symbolize(const Frame& frame);
+
+// Drops the cached debug information and the descriptors it keeps open; the
+// next symbolize() loads it again.
+void forget_symbols() noexcept;
 
 }  // namespace corosh

@@ -1,0 +1,179 @@
+// symbolize_libdw.cpp — names and source lines from DWARF, with elfutils'
+// libdwfl looking at this very process (Linux).
+//
+// Traps:
+//  - A Dwfl session is not thread-safe: one process-wide session behind a
+//    mutex.
+//  - Loading a module's DWARF is the expensive part, so the session is kept;
+//    but modules loaded with dlopen after it was made are not in it. A lookup
+//    that finds no module re-reports the process's mappings once and retries
+//    (dwfl_report_begin/end keeps modules that are still mapped).
+//  - The session holds the modules' ELF files open; forget_symbol_cache()
+//    closes them (tests that count descriptors call it).
+//  - The line table names the innermost inlined code at an address (a frame
+//    in walk_down parked in an inlined yield() is at switch.hpp). The scopes
+//    DWARF gives for the address say which calls were inlined there; the
+//    line reported for the real function is the call site of the outermost
+//    inlined call, and each inlined call is listed with its own line.
+//  - Under qemu-user, /proc/<pid>/maps is the guest's view, which is what we
+//    want; qemu maps /proc/<own pid>/ like /proc/self/.
+#include "symbolize.hpp"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <unistd.h>
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+namespace corosh::detail {
+namespace {
+
+const Dwfl_Callbacks callbacks = {
+    .find_elf = dwfl_linux_proc_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = nullptr,
+    .debuginfo_path = nullptr,
+};
+
+std::mutex session_mutex;
+Dwfl* session = nullptr;
+
+// (Re)reports this process's modules into the session, creating it if needed.
+bool report_modules() {
+  if (session == nullptr) session = dwfl_begin(&callbacks);
+  if (session == nullptr) return false;
+  dwfl_report_begin(session);
+  const int rc = dwfl_linux_proc_report(session, getpid());
+  return dwfl_report_end(session, nullptr, nullptr) == 0 && rc == 0;
+}
+
+Dwfl_Module* module_at(Dwarf_Addr address) {
+  if (session == nullptr && !report_modules()) return nullptr;
+  if (Dwfl_Module* m = dwfl_addrmodule(session, address)) return m;
+  if (!report_modules()) return nullptr;
+  return dwfl_addrmodule(session, address);
+}
+
+std::string demangle(const char* name) {
+  int status = 0;
+  char* plain = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || plain == nullptr) return name;
+  std::string result(plain);
+  std::free(plain);
+  return result;
+}
+
+const char* file_name(const char* path) {
+  const char* slash = std::strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+// A file of the compilation unit's file table by index (DW_AT_call_file).
+const char* unit_file(Dwarf_Die* cu, Dwarf_Word index) {
+  Dwarf_Files* files = nullptr;
+  std::size_t count = 0;
+  if (dwarf_getsrcfiles(cu, &files, &count) != 0 || index >= count) return nullptr;
+  return dwarf_filesrc(files, index, nullptr, nullptr);
+}
+
+Dwarf_Word unsigned_attribute(Dwarf_Die* die, unsigned int name) {
+  Dwarf_Attribute attribute;
+  Dwarf_Word value = 0;
+  if (dwarf_attr(die, name, &attribute) == nullptr || dwarf_formudata(&attribute, &value) != 0) return 0;
+  return value;
+}
+
+// The C++ name of an inlined function: its linkage name demangled when there
+// is one (it carries the namespaces), else its plain DW_AT_name.
+std::string inlined_name(Dwarf_Die* die) {
+  Dwarf_Attribute attribute;
+  const char* linkage = nullptr;
+  if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attribute) != nullptr ||
+      dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attribute) != nullptr) {
+    linkage = dwarf_formstring(&attribute);
+  }
+  if (linkage != nullptr) return demangle(linkage);
+  const char* name = dwarf_diename(die);
+  return name ? name : "?";
+}
+
+// Moves the line-table location into the innermost inlined call and puts the
+// real function's own line into `symbol`. dwarf_getscopes at an address goes
+// from an inlined call to the scopes of its abstract definition, not to the
+// code it was inlined into; dwarf_getscopes_die on the innermost inlined call
+// gives the concrete chain out to the real function.
+void resolve_inlining(Dwfl_Module* module, Dwarf_Addr address, Symbol& symbol) {
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = dwfl_module_addrdie(module, address, &bias);
+  if (cu == nullptr) return;
+  Dwarf_Die* at_address = nullptr;
+  const int n = dwarf_getscopes(cu, address - bias, &at_address);
+  if (n <= 0) return;
+  int innermost = 0;
+  while (innermost < n && dwarf_tag(&at_address[innermost]) != DW_TAG_inlined_subroutine &&
+         dwarf_tag(&at_address[innermost]) != DW_TAG_subprogram) {
+    ++innermost;  // lexical blocks
+  }
+  Dwarf_Die* chain = nullptr;
+  const int m = innermost < n && dwarf_tag(&at_address[innermost]) == DW_TAG_inlined_subroutine
+                    ? dwarf_getscopes_die(&at_address[innermost], &chain)
+                    : 0;
+  std::free(at_address);
+  if (m <= 0) return;
+  std::string file = symbol.file;
+  int line = symbol.line;
+  for (int i = 0; i < m && dwarf_tag(&chain[i]) != DW_TAG_subprogram; ++i) {
+    if (dwarf_tag(&chain[i]) != DW_TAG_inlined_subroutine) continue;  // lexical blocks
+    Symbol call;
+    call.function = inlined_name(&chain[i]);
+    call.file = file;
+    call.line = line;
+    call.module = symbol.module;
+    symbol.inlined.push_back(std::move(call));
+    const char* call_file = unit_file(cu, unsigned_attribute(&chain[i], DW_AT_call_file));
+    file = call_file ? file_name(call_file) : std::string();
+    line = int(unsigned_attribute(&chain[i], DW_AT_call_line));
+  }
+  std::free(chain);
+  symbol.file = file;
+  symbol.line = line;
+}
+
+}  // namespace
+
+void symbolize_address(std::uintptr_t address, Symbol& symbol) {
+  std::lock_guard lock(session_mutex);
+  Dwfl_Module* module = module_at(address);
+  if (module == nullptr) return;
+
+  const char* main_file = nullptr;
+  const char* module_name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                             &main_file, nullptr);
+  if (main_file != nullptr) symbol.module = file_name(main_file);
+  else if (module_name != nullptr) symbol.module = file_name(module_name);
+
+  if (const char* name = dwfl_module_addrname(module, address)) symbol.function = demangle(name);
+
+  Dwfl_Line* line = dwfl_module_getsrc(module, address);
+  if (line == nullptr) return;
+  Dwarf_Addr bias = 0;
+  Dwarf_Line* dwarf_line = dwfl_dwarf_line(line, &bias);
+  if (dwarf_line == nullptr) return;
+  if (const char* source = dwarf_linesrc(dwarf_line, nullptr, nullptr)) symbol.file = file_name(source);
+  int number = 0;
+  if (dwarf_lineno(dwarf_line, &number) == 0) symbol.line = number;
+  resolve_inlining(module, address, symbol);
+}
+
+void forget_symbol_cache() noexcept {
+  std::lock_guard lock(session_mutex);
+  if (session != nullptr) dwfl_end(session);
+  session = nullptr;
+}
+
+}  // namespace corosh::detail
