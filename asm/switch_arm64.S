@@ -29,7 +29,7 @@
  *
  * It resumes with `br x30`, not `ret`: `ret` would consult the return-address
  * stack, whose top is the caller of this very switch, and mispredict every
- * time (measured on x86_64, where the same choice is worth 1.6x; see
+ * time (measured on x86_64, where the same choice is worth 2x; see
  * docs/BENCHMARKS.md).
  */
 #include "context_layout.h"
