@@ -6,15 +6,13 @@
 // on the coroutine's own stack and returns the key to whoever asked. Asking
 // again resumes the innermost frame exactly where it stopped.
 //
-// Try it: `tree_preorder [N]` prints the keys of a balanced binary search tree
-// of 1..N (default 15) in preorder: 8 4 2 1 3 6 5 7 12 10 9 11 14 13 15.
-// Each line also shows how deep the walk was, measured from the saved stack
-// pointer of the suspended coroutine: the stack grows as the walk descends.
-#include <corosh/generator.hpp>
-#include <corosh/registry.hpp>
+// In the shell: `spawn tree_preorder` (a balanced binary search tree of
+// 1..15), then `step 4` yields 8 4 2 1 and `stack` shows four nested
+// `preorder` frames, one per level of the tree the walk has descended.
+// Keep stepping: 3 6 5 7 12 10 9 11 14 13 15. `tree_preorder [N]` on its own
+// prints the keys of 1..N in the same order.
+#include "catalog.hpp"
 
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 
 namespace {
@@ -31,27 +29,28 @@ std::unique_ptr<Node> build(int lo, int hi) {
   return std::make_unique<Node>(Node{mid, build(lo, mid - 1), build(mid + 1, hi)});
 }
 
-// The recursion, untouched except that it hands keys to `out`.
-void preorder(const Node* node, corosh::Sink<int>& out) {
+// The recursion, untouched except that it hands keys to `out`. noinline: the
+// optimizer would otherwise fold levels of the recursion into one frame, and
+// `stack` is meant to show one frame per level.
+[[gnu::noinline]] void preorder(const Node* node, corosh::Sink<int>& out) {
   if (node == nullptr) return;
   out(node->key);
   preorder(node->left.get(), out);
   preorder(node->right.get(), out);
 }
 
-}  // namespace
+const corosh::demos::Registration registration{{
+    .name = "tree_preorder",
+    .synopsis = "[N]",
+    .description = "walks a balanced binary search tree of 1..N (default 15) in preorder, recursively",
+    .create =
+        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
+        -> std::unique_ptr<corosh::demos::Task> {
+      corosh::demos::at_most(args, 1);
+      int n = int(corosh::demos::count_argument(args, 0, "N", 15, 1, 1000000));
+      std::shared_ptr<const Node> root = build(1, n);
+      corosh::Generator<int> keys(corosh::demos::options_for(spec), preorder, root.get());
+      return std::make_unique<corosh::demos::GeneratorTask<int>>(root, std::move(keys));
+    }}};
 
-int main(int argc, char** argv) {
-  long n = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 15;
-  if (n < 1 || n > 1000000) {
-    std::fprintf(stderr, "usage: tree_preorder [N]   (1 <= N <= 1000000, default 15)\n");
-    return 2;
-  }
-  auto root = build(1, int(n));
-  corosh::Generator<int> keys({.name = "tree_preorder"}, preorder, root.get());
-  for (int key : keys) {
-    corosh::CoroutineInfo info = corosh::describe(keys.coroutine());
-    std::printf("%-6d (stack in use: %zu bytes)\n", key, info.stack_in_use);
-  }
-  return 0;
-}
+}  // namespace

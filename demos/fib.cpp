@@ -1,0 +1,35 @@
+// fib — an endless generator: the Fibonacci numbers, one per step.
+//
+// A generator need not end. The consumer decides how many values it wants;
+// the producer's state (two numbers) simply waits on its stack in between.
+// In the shell, `continue` on it runs until you press Ctrl-C. The numbers
+// are unsigned 64-bit and wrap around after the 93rd.
+#include "catalog.hpp"
+
+#include <cstdint>
+
+namespace {
+
+void fibonacci(corosh::Sink<std::uint64_t>& out) {
+  std::uint64_t a = 0, b = 1;
+  for (;;) {
+    out(a);
+    std::uint64_t next = a + b;
+    a = b;
+    b = next;
+  }
+}
+
+const corosh::demos::Registration registration{{
+    .name = "fib",
+    .synopsis = "",
+    .description = "yields the Fibonacci numbers forever (Ctrl-C stops a `continue`)",
+    .create =
+        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
+        -> std::unique_ptr<corosh::demos::Task> {
+      corosh::demos::at_most(args, 0);
+      return std::make_unique<corosh::demos::GeneratorTask<std::uint64_t>>(
+          nullptr, corosh::Generator<std::uint64_t>(corosh::demos::options_for(spec), fibonacci));
+    }}};
+
+}  // namespace

@@ -1,0 +1,38 @@
+// null_deref — reading through a null pointer inside a coroutine.
+//
+// The first step yields once (so `stack` can show the coroutine parked in
+// `follow`); the second reads through a null pointer. With the shell's fault
+// containment the coroutine dies as dead/faulted with fault address 0 (plus
+// the field's offset) and a backtrace, instead of taking the process down.
+#include "catalog.hpp"
+
+#include <corosh/coroutine.hpp>
+
+namespace {
+
+struct Link {
+  Link* next;
+  int value;
+};
+
+// volatile: the load must happen; without it the compiler may conclude that
+// dereferencing null is unreachable, or that the value is unused, and drop it.
+[[gnu::noinline]] int follow(Link* link) {
+  corosh::yield();
+  const volatile Link* volatile target = link;
+  return target->value;
+}
+
+const corosh::demos::Registration registration{{
+    .name = "null_deref",
+    .synopsis = "",
+    .description = "yields once, then reads through a null pointer (a contained fault)",
+    .create =
+        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
+        -> std::unique_ptr<corosh::demos::Task> {
+      corosh::demos::at_most(args, 0);
+      return std::make_unique<corosh::demos::CoroutineTask>(
+          corosh::Coroutine(corosh::demos::options_for(spec), [] { follow(nullptr); }));
+    }}};
+
+}  // namespace

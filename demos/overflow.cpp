@@ -1,0 +1,37 @@
+// overflow — unbounded recursion: what a stack overflow looks like.
+//
+// Every coroutine stack has a PROT_NONE guard page below it. `dive` calls
+// itself forever, each call taking a frame (and a little array, so the stack
+// goes down fast); eventually a frame lands in the guard page and the CPU
+// faults. In the shell the runtime contains the fault: the coroutine becomes
+// dead/faulted, `step` shows the address inside the guard page and the
+// backtrace at the fault (a long column of `dive`), and the shell goes on.
+// Try `spawn overflow --stack 64K` to hit the guard sooner.
+#include "catalog.hpp"
+
+#include <cstdint>
+
+namespace {
+
+// volatile: the array must really be written, and the call must not become a
+// loop (the optimizer may turn tail recursion into a jump and never overflow).
+[[gnu::noinline]] std::uint64_t dive(std::uint64_t depth) {
+  volatile std::uint64_t frame[32];
+  if (depth == UINT64_MAX) return 0;  // never: the guard page comes first
+  frame[depth % 32] = depth;
+  return dive(depth + 1) + frame[depth % 32];
+}
+
+const corosh::demos::Registration registration{{
+    .name = "overflow",
+    .synopsis = "",
+    .description = "recurses until it runs into its stack's guard page (a contained fault)",
+    .create =
+        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
+        -> std::unique_ptr<corosh::demos::Task> {
+      corosh::demos::at_most(args, 0);
+      return std::make_unique<corosh::demos::CoroutineTask>(
+          corosh::Coroutine(corosh::demos::options_for(spec), [] { dive(0); }));
+    }}};
+
+}  // namespace

@@ -1,0 +1,32 @@
+// thrower — an exception that escapes a coroutine.
+//
+// The first step yields; the second throws std::runtime_error out of the
+// coroutine's body. resume() rethrows it in the resumer, and the coroutine is
+// dead with ending "threw": exceptions cross a context switch like any call.
+#include "catalog.hpp"
+
+#include <corosh/coroutine.hpp>
+
+#include <stdexcept>
+
+namespace {
+
+[[gnu::noinline]] void give_up(const std::string& why) {
+  corosh::yield();
+  throw std::runtime_error(why);
+}
+
+const corosh::demos::Registration registration{{
+    .name = "thrower",
+    .synopsis = "[MESSAGE]",
+    .description = "yields once, then throws std::runtime_error(MESSAGE)",
+    .create =
+        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
+        -> std::unique_ptr<corosh::demos::Task> {
+      corosh::demos::at_most(args, 1);
+      std::string message = args.empty() ? "something went wrong" : args[0];
+      return std::make_unique<corosh::demos::CoroutineTask>(
+          corosh::Coroutine(corosh::demos::options_for(spec), give_up, message));
+    }}};
+
+}  // namespace

@@ -1,0 +1,166 @@
+// spawn, list, select, kill, info: making coroutines and looking them up.
+#include "commands.hpp"
+#include "shell.hpp"
+#include "words.hpp"
+
+#include <corosh/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <csignal>
+
+namespace corosh::shell {
+namespace {
+
+std::string base_name(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+void spawn(Shell& shell, const Words& args) {
+  const demos::Demo* demo = demos::find_demo(args[0]);
+  if (demo == nullptr)
+    throw CommandError(fmt::format("no demo called '{}' (`demos` lists them)", printable(args[0])));
+  demos::Spec spec{.name = std::string(demo->name)};
+  demos::Arguments demo_args;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--name" || a == "--stack") {
+      if (i + 1 == args.size()) throw CommandError(fmt::format("{} needs a value", a));
+      const std::string& value = args[++i];
+      if (a == "--stack") {
+        spec.stack_size = parse_size(value, "stack size");
+      } else {
+        if (value.empty() || value.size() >= detail::name_capacity)
+          throw CommandError(fmt::format("a name has 1 to {} characters", detail::name_capacity - 1));
+        if (value.find_first_not_of("0123456789") == std::string::npos)
+          throw CommandError(fmt::format("'{}' would read as an id; give a name with a letter in it", value));
+        if (!reject_binary(value).empty() || value.find_first_of(" \t") != std::string::npos)
+          throw CommandError("a name has no blanks or control characters");
+        spec.name = value;
+      }
+    } else if (a.starts_with("--")) {
+      throw CommandError(fmt::format("unknown option '{}' (--name N and --stack SIZE are known)", printable(a)));
+    } else {
+      demo_args.push_back(a);
+    }
+  }
+  std::unique_ptr<demos::Task> task;
+  try {
+    task = demo->create(demo_args, spec);
+  } catch (const demos::BadArguments& e) {
+    throw CommandError(fmt::format("{}: {} (usage: spawn {}{}{})", demo->name, e.what(), demo->name,
+                                   demo->synopsis.empty() ? "" : " ", demo->synopsis));
+  }
+  std::uint64_t id = task->coroutine().id();
+  std::string what = std::string(demo->name);
+  for (const std::string& a : demo_args) what += " " + a;
+  shell.coroutines.emplace(id, Owned{std::move(task), what});
+  shell.selected = id;
+  auto info = find_coroutine(id);
+  shell.out.line(fmt::format("spawned {} ({} stack), selected", shell.label(id), human_bytes(info->stack_size)));
+}
+
+void list(Shell& shell, const Words&) {
+  std::vector<CoroutineInfo> all = live_coroutines();
+  if (all.empty()) {
+    shell.out.line("no coroutines (`spawn NAME` starts one; `demos` lists the names)");
+    return;
+  }
+  shell.out.line(shell.out.paint(fmt::format("  {:>4}  {:<20} {:<34} {:>8}  {}", "ID", "NAME", "STATE", "SWITCHES",
+                                             "STACK USED/SIZE"),
+                                 Tone::heading));
+  for (const CoroutineInfo& c : all) {
+    std::string owner = shell.coroutines.contains(c.id) ? "" : " (loop)";
+    shell.out.line(fmt::format("{} {:>4}  {:<20} {:<34} {:>8}  {}/{}{}", c.id == shell.selected ? '*' : ' ', c.id,
+                               c.name.empty() ? "-" : c.name, Shell::state_text(c), c.switches, c.stack_in_use,
+                               human_bytes(c.stack_size), owner));
+  }
+}
+
+void select(Shell& shell, const Words& args) {
+  std::uint64_t id = shell.resolve(&args[0], true);
+  shell.selected = id;
+  shell.out.line(fmt::format("selected {}", shell.status_line(id)));
+}
+
+void kill(Shell& shell, const Words& args) {
+  std::uint64_t id = shell.resolve(&args[0], true);
+  Coroutine& co = shell.owned(id).task->coroutine();
+  if (co.done())
+    throw CommandError(fmt::format("{} is already {}", shell.label(id), Shell::state_text(*find_coroutine(id))));
+  co.cancel();
+  shell.out.line(shell.status_line(id));
+}
+
+void info(Shell& shell, const Words& args) {
+  std::uint64_t id = shell.resolve(args.empty() ? nullptr : &args[0], false);
+  CoroutineInfo c = *find_coroutine(id);
+  Output& out = shell.out;
+  out.line(out.paint(Shell::label(c), Tone::heading) + (id == shell.selected ? " (selected)" : ""));
+  auto owned = shell.coroutines.find(id);
+  out.line(fmt::format("  spawned   {}", owned != shell.coroutines.end() ? owned->second.demo
+                                                                         : std::string("by the loop")));
+  out.line(fmt::format("  state     {}", Shell::state_text(c)));
+  if (!c.site_file.empty())
+    out.line(fmt::format("  created   {}:{} in {}", base_name(c.site_file), c.site_line, c.site_function));
+  out.line(fmt::format("  switches  {}", c.switches));
+  out.line(fmt::format("  stack     {} at 0x{:x}, {} bytes in use, {} touched, {}", human_bytes(c.stack_size),
+                       c.stack_base, c.stack_in_use, human_bytes(c.stack_touched),
+                       c.stack_guarded ? "guard page below" : "no guard page (canary checked at each yield)"));
+  if (c.ending == Ending::faulted)
+    out.line(fmt::format("  fault     signal {} at 0x{:x} (pc 0x{:x}, sp 0x{:x})", c.fault_signal, c.fault_address,
+                         c.fault_pc, c.fault_sp));
+}
+
+}  // namespace
+
+void add_coroutine_commands(CommandTable& table) {
+  table.add({.name = "spawn",
+             .synopsis = "DEMO [ARGS] [--name N] [--stack SIZE]",
+             .summary = "start a demo as a new coroutine and select it",
+             .help = "Creates the demo's coroutine without running it (state created); `step`\n"
+                     "runs it. --name gives it a name to use instead of its id (default: the\n"
+                     "demo's name); --stack sets its stack size (65536, 64K, 1M; default 256K).\n"
+                     "Example: spawn tree_preorder 7 --name small",
+             .min_args = 1,
+             .max_args = 64,
+             .run = spawn});
+  table.add({.name = "list",
+             .alias = "ps",
+             .summary = "show every coroutine: id, name, state, switches, stack use",
+             .help = "One line per live coroutine of the shell's thread, the selected one\n"
+                     "marked with *. STATE says what a waiting coroutine waits for, and how a\n"
+                     "dead one ended. Coroutines marked (loop) belong to the event loop (the\n"
+                     "echo listeners' acceptors and connections): they can be inspected only.",
+             .run = list});
+  table.add({.name = "select",
+             .synopsis = "ID",
+             .summary = "make a coroutine the default target of commands",
+             .help = "ID is a coroutine id or name. Commands that take an optional ID use the\n"
+                     "selected coroutine when none is given. `spawn` selects what it spawns.",
+             .min_args = 1,
+             .max_args = 1,
+             .run = select});
+  table.add({.name = "kill",
+             .synopsis = "ID",
+             .summary = "cancel a coroutine: unwind its stack so destructors run",
+             .help = "A suspended coroutine is resumed with a corosh::Unwind exception thrown\n"
+                     "from its pending yield, which unwinds every frame; it ends as dead\n"
+                     "(cancelled). A created one simply never runs; one waiting on the loop has\n"
+                     "its wait withdrawn first.",
+             .min_args = 1,
+             .max_args = 1,
+             .run = kill});
+  table.add({.name = "info",
+             .synopsis = "[ID]",
+             .summary = "everything the registry knows about a coroutine",
+             .help = "State, where it was created, how often it was switched to, its stack\n"
+                     "(size, address, bytes in use, pages touched, guard page) and, for a\n"
+                     "faulted one, the fault.",
+             .max_args = 1,
+             .run = info});
+}
+
+}  // namespace corosh::shell

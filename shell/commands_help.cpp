@@ -1,0 +1,79 @@
+// help, demos, quit: finding your way around.
+#include "commands.hpp"
+#include "shell.hpp"
+#include "words.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace corosh::shell {
+namespace {
+
+void help(Shell& shell, const Words& args) {
+  const CommandTable& table = command_table();
+  if (args.empty()) {
+    std::size_t width = 0;
+    for (const Command& c : table.all())
+      width = std::max(width, c.name.size() + (c.synopsis.empty() ? 0 : c.synopsis.size() + 1));
+    for (const Command& c : table.all()) {
+      std::string head = fmt::format("{}{}{}", c.name, c.synopsis.empty() ? "" : " ", c.synopsis);
+      shell.out.line(fmt::format("  {:<{}}  {}", head, width, c.summary));
+    }
+    shell.out.line("`help COMMAND` tells more; ids or names pick a coroutine, the selected one is the default.");
+    return;
+  }
+  const Command* c = table.find(args[0]);
+  if (c == nullptr) {
+    std::string_view guess = table.nearest(args[0]);
+    if (!guess.empty())
+      throw CommandError(fmt::format("no command '{}' (did you mean '{}'?)", printable(args[0]), guess));
+    throw CommandError(fmt::format("no command '{}' (`help` lists the commands)", printable(args[0])));
+  }
+  shell.out.line(shell.out.paint(fmt::format("{}{}{}", c->name, c->synopsis.empty() ? "" : " ", c->synopsis),
+                                 Tone::heading) +
+                 (c->alias.empty() ? std::string() : fmt::format("   (also: {})", c->alias)));
+  shell.out.line(fmt::format("  {}", c->summary));
+  std::string_view text = c->help;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    shell.out.line(fmt::format("  {}", text.substr(0, end)));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+}
+
+void demos(Shell& shell, const Words&) {
+  std::size_t width = 0;
+  for (const demos::Demo& d : demos::catalog())
+    width = std::max(width, d.name.size() + (d.synopsis.empty() ? 0 : d.synopsis.size() + 1));
+  for (const demos::Demo& d : demos::catalog()) {
+    std::string head = fmt::format("{}{}{}", d.name, d.synopsis.empty() ? "" : " ", d.synopsis);
+    shell.out.line(fmt::format("  {:<{}}  {}", head, width, d.description));
+  }
+}
+
+}  // namespace
+
+void add_help_commands(CommandTable& table) {
+  table.add({.name = "help",
+             .synopsis = "[COMMAND]",
+             .summary = "list the commands, or explain one",
+             .help = "Without an argument, one line per command. With one, what the command\n"
+                     "does, its arguments and an example.",
+             .max_args = 1,
+             .run = help});
+  table.add({.name = "demos",
+             .summary = "list the demos `spawn` can start",
+             .help = "Each demo is a small teaching program under demos/ that registered itself\n"
+                     "in the catalog. Shows its name, arguments and what it shows.",
+             .run = demos});
+  table.add({.name = "quit",
+             .alias = "exit",
+             .summary = "leave corosh (Ctrl-D does the same)",
+             .help = "Closes the listeners and cancels every coroutine (their stacks are\n"
+                     "unwound, so destructors run), then exits.",
+             .run = [](Shell& shell, const Words&) { shell.request_quit(); }});
+}
+
+}  // namespace corosh::shell

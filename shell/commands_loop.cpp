@@ -1,0 +1,118 @@
+// listen, unlisten, conns, loop, wait: the event loop and its echo listeners.
+#include "commands.hpp"
+#include "shell.hpp"
+#include "words.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace corosh::shell {
+namespace {
+
+std::uint16_t port_argument(const std::string& text) {
+  return std::uint16_t(parse_number(text, "PORT", 0, 65535));
+}
+
+void listen(Shell& shell, const Words& args) {
+  std::uint16_t port = port_argument(args[0]);
+  std::string host = args.size() > 1 ? args[1] : "127.0.0.1";
+  if (port != 0 && shell.servers.contains(port))
+    throw CommandError(fmt::format("already listening on port {}", port));
+  std::unique_ptr<EchoServer> server;
+  try {
+    server = std::make_unique<EchoServer>(EchoOptions{.host = host, .port = port});
+  } catch (const SocketError& e) {
+    throw CommandError(fmt::format("cannot listen on {}:{}: {}", printable(host), port, e.what()));
+  }
+  Endpoint where = server->local();
+  shell.servers.emplace(where.port, std::move(server));
+  shell.out.line(fmt::format("listening on {} (echo); port {}", where.to_string(), where.port));
+}
+
+void unlisten(Shell& shell, const Words& args) {
+  std::uint16_t port = port_argument(args[0]);
+  auto it = shell.servers.find(port);
+  if (it == shell.servers.end()) throw CommandError(fmt::format("not listening on port {}", port));
+  EchoStats stats = it->second->stats();
+  std::string where = it->second->local().to_string();
+  it->second->stop();
+  shell.servers.erase(it);
+  shell.out.line(fmt::format("stopped listening on {} ({} connection{} served, {} bytes echoed)", where,
+                             stats.accepted, stats.accepted == 1 ? "" : "s", stats.bytes_out));
+}
+
+void conns(Shell& shell, const Words&) {
+  if (shell.servers.empty()) {
+    shell.out.line("no listeners (`listen PORT` starts one)");
+    return;
+  }
+  for (const auto& [port, server] : shell.servers) {
+    EchoStats s = server->stats();
+    shell.out.line(shell.out.paint(fmt::format("{} (echo): {} accepted, {} active, {} bytes in, {} out", server->local().to_string(),
+                                               s.accepted, s.active, s.bytes_in, s.bytes_out),
+                                   Tone::heading));
+    for (const EchoConnection& c : server->connections())
+      shell.out.line(fmt::format("  #{:<3} {:<22} {:<8} in {} out {} buffered {} (coroutine {})", c.id, c.peer.to_string(),
+                                 c.state, c.bytes_in, c.bytes_out, c.buffered, c.coroutine));
+  }
+}
+
+void loop(Shell& shell, const Words&) {
+  LoopStats s = shell.loop.stats();
+  shell.out.line(fmt::format("backend {}: {} fds registered, {} timers, {} coroutines waiting, {} owned by the loop, "
+                             "{} iterations, {} polls",
+                             s.backend, s.registered_fds, s.timers, s.waiting, s.spawned, s.iterations, s.polls));
+}
+
+void wait(Shell& shell, const Words& args) {
+  double seconds = args.empty() ? 1.0 : parse_seconds(args[0], 86400);
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
+  Shell::Busy busy(shell);
+  while (!busy.interrupted()) {
+    auto now = clock::now();
+    if (now >= deadline) break;
+    shell.loop.run_once(std::chrono::duration_cast<Duration>(deadline - now));
+  }
+  if (busy.interrupted()) shell.out.line("wait interrupted (Ctrl-C)");
+}
+
+}  // namespace
+
+void add_loop_commands(CommandTable& table) {
+  table.add({.name = "listen",
+             .synopsis = "PORT [HOST]",
+             .summary = "start an echo listener on the loop (PORT 0: any free port)",
+             .help = "Binds HOST (default 127.0.0.1) and echoes every byte back: one coroutine\n"
+                     "accepts, one per connection reads and writes, all parked on the loop\n"
+                     "while idle. The loop runs while the shell waits for your input, so\n"
+                     "clients are served as you type. Example: listen 7000",
+             .min_args = 1,
+             .max_args = 2,
+             .run = listen});
+  table.add({.name = "unlisten",
+             .synopsis = "PORT",
+             .summary = "stop an echo listener and close its connections",
+             .min_args = 1,
+             .max_args = 1,
+             .run = unlisten});
+  table.add({.name = "conns",
+             .summary = "the echo listeners and their connections",
+             .help = "Per listener: totals. Per connection: peer address, state (reading,\n"
+                     "writing, closing), bytes in and out and the coroutine serving it.",
+             .run = conns});
+  table.add({.name = "loop",
+             .summary = "the event loop: backend, fds, timers, waiting coroutines, iterations",
+             .run = loop});
+  table.add({.name = "wait",
+             .synopsis = "[SECONDS]",
+             .summary = "let the loop run for a while (default 1 s; Ctrl-C stops it)",
+             .help = "Serves connections, fires timers and wakes sleeping coroutines. In a\n"
+                     "script this is how corosh serves: `listen 7000` then `wait 60`.\n"
+                     "SECONDS may have a fraction (0.25) and is at most 86400.",
+             .max_args = 1,
+             .run = wait});
+}
+
+}  // namespace corosh::shell

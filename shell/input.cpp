@@ -1,0 +1,79 @@
+#include "input.hpp"
+
+#include "shell.hpp"
+
+namespace corosh::shell {
+
+void LineSplitter::complete(std::deque<Line>& lines) {
+  Line line;
+  line.length = length_;
+  if (length_ > limit_) {
+    line.too_long = true;
+  } else {
+    if (!partial_.empty() && partial_.back() == '\r') {
+      partial_.pop_back();
+      --line.length;
+    }
+    line.text = std::move(partial_);
+  }
+  lines.push_back(std::move(line));
+  partial_.clear();
+  length_ = 0;
+}
+
+void LineSplitter::feed(std::string_view chunk, std::deque<Line>& lines) {
+  while (!chunk.empty()) {
+    std::size_t end = chunk.find('\n');
+    std::string_view piece = chunk.substr(0, end);
+    // Keep one byte past the limit (and a possible '\r') so "too long" is
+    // decided on the real length, without buffering a huge line.
+    if (partial_.size() <= limit_ + 1)
+      partial_.append(piece.substr(0, limit_ + 2 - partial_.size()));
+    length_ += piece.size();
+    if (end == std::string_view::npos) break;
+    complete(lines);
+    chunk.remove_prefix(end + 1);
+  }
+}
+
+void LineSplitter::finish(std::deque<Line>& lines) {
+  if (length_ > 0) complete(lines);
+}
+
+std::optional<Line> Input::next() {
+  if (lines_.empty()) return std::nullopt;
+  Line line = std::move(lines_.front());
+  lines_.pop_front();
+  return line;
+}
+
+BatchInput::BatchInput(Loop& loop, int fd) : loop_(loop), splitter_(max_line) {
+  watch_ = loop_.watch_input(
+      fd, [this](std::string_view chunk) { splitter_.feed(chunk, lines_); },
+      [this] {
+        splitter_.finish(lines_);
+        ended_ = true;
+        watch_ = 0;
+      });
+}
+
+BatchInput::~BatchInput() {
+  if (watch_ != 0) loop_.unwatch(watch_);
+}
+
+TextInput::TextInput(std::string_view text) {
+  LineSplitter splitter(max_line);
+  std::string lines(text);
+  for (char& c : lines)
+    if (c == ';') c = '\n';
+  splitter.feed(lines, lines_);
+  splitter.finish(lines_);
+  // "a; b" reads naturally with a blank after the ';': drop it.
+  for (Line& line : lines_) {
+    std::size_t start = line.text.find_first_not_of(" \t");
+    line.text.erase(0, start == std::string::npos ? line.text.size() : start);
+  }
+  ended_ = true;
+}
+
+}  // namespace corosh::shell

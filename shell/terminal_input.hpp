@@ -1,0 +1,44 @@
+// shell/terminal_input.hpp — typing at a terminal: libedit, fed by the loop.
+//
+// libedit's readline-compatible callback interface reads one character at a
+// time when the loop reports stdin readable, so the loop keeps serving
+// connections while a line is being typed. While a command runs the editor
+// is removed (the terminal is back in its normal mode, so Ctrl-C raises
+// SIGINT for the loop to deliver); ready() brings the prompt back.
+// History lives in ~/.corosh_history; Tab completes command names, demo
+// names and coroutine ids and names.
+#pragma once
+
+#include "input.hpp"
+
+#include <corosh/loop.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace corosh::shell {
+
+class TerminalInput final : public Input {
+ public:
+  // `candidates(words_before)` lists what may come next on the line, given
+  // the words already typed before the one being completed.
+  using Completer = std::function<std::vector<std::string>(const std::vector<std::string>& words_before)>;
+
+  TerminalInput(Loop& loop, Completer completer);
+  // Saves the history and leaves the terminal as it found it.
+  ~TerminalInput() override;
+
+  void ready() override;
+  void interrupt() override;
+
+ private:
+  static void on_line(char* line);
+  void show_prompt();
+  Loop& loop_;
+  WatchId watch_ = 0;
+  bool prompting_ = false;
+  std::string history_path_;
+};
+
+}  // namespace corosh::shell

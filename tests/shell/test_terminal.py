@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""corosh at a real terminal (a pty): typing, Tab completion, Ctrl-C of a
+long `continue`, an echo client served while the shell sits at its prompt,
+and Ctrl-D out. Every step waits for the text it expects, with a timeout;
+nothing sleeps in place of synchronization.
+
+usage: test_terminal.py CoroshBinary [EMULATOR ARGS...]
+"""
+import os
+import pty
+import re
+import select
+import signal
+import socket
+import sys
+import tempfile
+import time
+
+TIMEOUT = 60
+
+
+class Terminal:
+    def __init__(self, argv, env):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvpe(argv[0], argv, env)
+        self.seen = b""
+
+    def expect(self, pattern, what):
+        """Reads until `pattern` (regex, bytes) appears after what was consumed so far."""
+        regex = re.compile(pattern, re.DOTALL)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            m = regex.search(self.seen)
+            if m:
+                self.seen = self.seen[m.end():]
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"timed out waiting for {what}; the terminal showed:\n{self.seen!r}")
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    raise AssertionError(f"corosh ended while waiting for {what}; it showed:\n{self.seen!r}")
+                self.seen += chunk
+
+    def send(self, data):
+        os.write(self.fd, data)
+
+    def wait_exit(self):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            # Drain output so the child never blocks writing to the pty.
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if ready:
+                try:
+                    os.read(self.fd, 4096)
+                except OSError:
+                    pass
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid == self.pid:
+                return status
+        os.kill(self.pid, signal.SIGKILL)
+        raise AssertionError("corosh did not exit after Ctrl-D")
+
+
+PROMPT = rb"corosh> "
+
+
+def main():
+    argv = sys.argv[1:]
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, HOME=home, NO_COLOR="1", TERM="xterm")
+        t = Terminal(argv, env)
+        t.expect(PROMPT, "the first prompt")
+
+        # A command typed at the prompt.
+        t.send(b"demos\r")
+        t.expect(rb"tree_preorder \[N\]", "the demo list")
+        t.expect(PROMPT, "the prompt after `demos`")
+
+        # Tab completes a demo name: "spawn tree_p<Tab>" becomes tree_preorder.
+        t.send(b"spawn tree_p\t")
+        t.expect(rb"reorder ", "the completed demo name")
+        t.send(b"\r")
+        t.expect(rb"spawned coroutine 1 'tree_preorder'", "the spawn")
+        t.expect(PROMPT, "the prompt after spawn")
+        t.send(b"step 4\r")
+        t.expect(rb"yielded 8.*yielded 4.*yielded 2.*yielded 1", "four yields")
+        t.expect(PROMPT, "the prompt after step")
+
+        # Ctrl-C stops an endless `continue` and the prompt comes back.
+        t.send(b"spawn fib\r")
+        t.expect(PROMPT, "the prompt after spawning fib")
+        t.send(b"continue\r")
+        # Let it run until the loop has certainly had resumes to count: the
+        # `continue` output only comes after Ctrl-C, so wait for the echo of
+        # the command line first, then interrupt.
+        t.expect(rb"continue\r\n", "the echoed command")
+        t.send(b"\x03")
+        t.expect(rb"resumed \d+ times.*interrupted \(Ctrl-C\)", "the interrupted continue")
+        t.expect(rb"coroutine 2 'fib': suspended", "fib still suspended")
+        t.expect(PROMPT, "the prompt after Ctrl-C")
+
+        # An echo client is served while the shell idles at its prompt.
+        t.send(b"listen 0\r")
+        port = int(t.expect(rb"port (\d+)", "the listening port").group(1))
+        t.expect(PROMPT, "the prompt after listen")
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:
+            client.sendall(b"hello, corosh\n")
+            received = b""
+            while not received.endswith(b"\n"):
+                chunk = client.recv(4096)
+                if not chunk:
+                    break
+                received += chunk
+            assert received == b"hello, corosh\n", f"echo returned {received!r}"
+        t.send(b"conns\r")
+        t.expect(rb"1 accepted", "the served connection in `conns`")
+        t.expect(PROMPT, "the prompt after conns")
+
+        # Ctrl-D at an empty prompt leaves cleanly.
+        t.send(b"\x04")
+        status = t.wait_exit()
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"exit status {status}"
+        assert os.path.exists(os.path.join(home, ".corosh_history")), "no history file written"
+        with open(os.path.join(home, ".corosh_history"), "rb") as f:
+            assert b"step" in f.read(), "history lacks the commands typed"
+    print("ok: prompt, Tab completion, Ctrl-C of continue, echo served at the prompt, Ctrl-D")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
