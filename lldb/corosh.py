@@ -91,7 +91,7 @@ def coro_bt(debugger, command, exe_ctx, result):
         raise model.ModelError("coroutine %d has no parked stack: %s" % (c.id, why))
     result.AppendMessage("%s (%s, %d KiB stack)" % (c.label(), c.state, c.stack_size // 1024))
     for index, pc in enumerate(model.walk_frames(target, process, c)):
-        function, where = model.describe_pc(target, pc, index > 0)
+        function, where = model.describe_pc(target, pc, model.is_return_address(c, index))
         result.AppendMessage("  frame #%d: 0x%016x %s%s" % (index, pc, function, " at " + where if where else ""))
 
 

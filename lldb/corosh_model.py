@@ -199,7 +199,8 @@ def describe_pc(target, pc, is_return_address):
     lookup = pc - 1 if is_return_address else pc
     address = target.ResolveLoadAddress(lookup)
     context = target.ResolveSymbolContextForAddress(
-        address, lldb.eSymbolContextFunction | lldb.eSymbolContextSymbol | lldb.eSymbolContextLineEntry)
+        address, lldb.eSymbolContextFunction | lldb.eSymbolContextSymbol | lldb.eSymbolContextLineEntry |
+        lldb.eSymbolContextBlock)
     function = ""
     if context.GetFunction().IsValid():
         function = context.GetFunction().GetDisplayName() or context.GetFunction().GetName()
@@ -209,7 +210,23 @@ def describe_pc(target, pc, is_return_address):
     where = ""
     if line.IsValid() and line.GetFileSpec().IsValid():
         where = "%s:%d" % (line.GetFileSpec().GetFilename(), line.GetLine())
+    # resume() and yield() are inlined, so the line entry of a parked
+    # coroutine's pc is inside the runtime's header; the outermost inlined
+    # call site is the line of the function we name.
+    block = context.GetBlock().GetContainingInlinedBlock() if context.GetBlock().IsValid() else None
+    while block is not None and block.IsValid():
+        site = block.GetInlinedCallSiteFile()
+        if site.IsValid() and block.GetInlinedCallSiteLine() > 0:
+            where = "%s:%d" % (site.GetFilename(), block.GetInlinedCallSiteLine())
+        block = block.GetParent().GetContainingInlinedBlock() if block.GetParent().IsValid() else None
     return (function or "0x%x" % pc), where
+
+
+def is_return_address(coroutine, index):
+    """Whether frame `index` of a parked coroutine holds a return address.
+    Frame 0 does too: the saved resume address follows the call into the
+    switch. Only a coroutine that never ran starts exactly at its entry."""
+    return index > 0 or coroutine.state != "created"
 
 
 def parked_at(target, process, coroutine):
@@ -219,7 +236,7 @@ def parked_at(target, process, coroutine):
         return ""
     pcs = walk_frames(target, process, coroutine)
     for index, pc in enumerate(pcs):
-        function, where = describe_pc(target, pc, index > 0)
+        function, where = describe_pc(target, pc, is_return_address(coroutine, index))
         if not function.startswith(RUNTIME_PREFIXES) and not function.startswith("std::"):
             return "%s at %s" % (function, where) if where else function
     if coroutine.state == "created":

@@ -30,7 +30,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def session(*commands, program=PROGRAM, stop_at="corosh_lldb_checkpoint", run=True):
+def session(*commands, program=PROGRAM, stop_at="corosh_lldb_checkpoint", run=True, program_args=()):
     args = [LLDB, "-b", "-x", "-o", IMPORT]
     emulated = None
     if run and EMULATOR:
@@ -45,6 +45,8 @@ def session(*commands, program=PROGRAM, stop_at="corosh_lldb_checkpoint", run=Tr
         args += ["-o", c]
     if emulated is None:
         args.append(program)
+        if program_args:
+            args += ["--"] + list(program_args)
     try:
         done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
     finally:
@@ -152,6 +154,20 @@ class CoroutineThreads(unittest.TestCase):
         text = output_of("frame variable local_depth depth", self.frame_text)
         self.assertIn("(int) local_depth = 20", text)
         self.assertIn("(int) depth = 2", text)
+
+
+@unittest.skipUnless(os.environ.get("COROSH_SHELL") and EMULATOR is None, "needs the native corosh binary")
+class TheShell(unittest.TestCase):
+    """The same commands on the corosh shell itself, stopped inside `list`."""
+
+    def test_tree_preorder_after_four_steps(self):
+        status, text = session("coro list", "coro bt 1", program=os.environ["COROSH_SHELL"],
+                               stop_at="corosh::live_coroutines",
+                               program_args=("-c", "spawn tree_preorder; step 4; list"))
+        self.assertEqual(status, 0, text)
+        rows = output_of("coro list", text).splitlines()
+        self.assertRegex(rows[1], r"^\s*1\s+tree_preorder\s+suspended\s+-\s+.*preorder\(")
+        self.assertEqual(len(re.findall(r"\bpreorder\(", output_of("coro bt 1", text))), 4)
 
 
 class Errors(unittest.TestCase):
