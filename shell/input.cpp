@@ -5,20 +5,20 @@
 namespace corosh::shell {
 
 void LineSplitter::complete(std::deque<Line>& lines) {
+  // A '\r' before the '\n' belongs to the line ending, not to the line: a
+  // CRLF line of exactly `limit` characters is not too long.
+  if (ends_with_cr_) {
+    --length_;
+    if (partial_.size() > length_) partial_.pop_back();
+  }
   Line line;
   line.length = length_;
-  if (length_ > limit_) {
-    line.too_long = true;
-  } else {
-    if (!partial_.empty() && partial_.back() == '\r') {
-      partial_.pop_back();
-      --line.length;
-    }
-    line.text = std::move(partial_);
-  }
+  if (length_ > limit_) line.too_long = true;
+  else line.text = std::move(partial_);
   lines.push_back(std::move(line));
   partial_.clear();
   length_ = 0;
+  ends_with_cr_ = false;
 }
 
 void LineSplitter::feed(std::string_view chunk, std::deque<Line>& lines) {
@@ -30,6 +30,7 @@ void LineSplitter::feed(std::string_view chunk, std::deque<Line>& lines) {
     if (partial_.size() <= limit_ + 1)
       partial_.append(piece.substr(0, limit_ + 2 - partial_.size()));
     length_ += piece.size();
+    if (!piece.empty()) ends_with_cr_ = piece.back() == '\r';
     if (end == std::string_view::npos) break;
     complete(lines);
     chunk.remove_prefix(end + 1);

@@ -40,6 +40,7 @@ class LineSplitter {
   std::size_t limit_;
   std::string partial_;
   std::size_t length_ = 0;
+  bool ends_with_cr_ = false;  // the last byte so far is '\r'
 };
 
 class Input {
