@@ -190,7 +190,11 @@ TEST_CASE("soak: 6,000 mixed clients, every byte accounted for, nothing left beh
   CHECK(after.bytes_out - before.bytes_out <= after.bytes_in - before.bytes_in);
   CHECK(after.resets - before.resets <= std::uint64_t(t.resets_sent));
   CHECK(open_descriptors() == fds_before);
-  CHECK(resident_kib() <= rss_before + 8192);  // within 8 MiB of the warm baseline
+  // Within 8 MiB of the warm baseline. Under AddressSanitizer freed memory
+  // sits in its quarantine on purpose, so only the plain builds check this.
+#if !defined(__SANITIZE_ADDRESS__) && !(defined(__has_feature) && __has_feature(address_sanitizer))
+  CHECK(resident_kib() <= rss_before + 8192);
+#endif
   server.stop();
   setrlimit(RLIMIT_NOFILE, &saved);
 }

@@ -93,6 +93,7 @@ void destroy_body(Control* c) noexcept {
 // Where every coroutine begins (called from corosh_trampoline) and ends.
 void entry(void* argument) {
   auto* c = static_cast<Control*>(argument);
+  arrive_on_new_stack(c->resumer_context);
   try {
     c->body->run();
     c->ending = c->cancel_requested ? Ending::cancelled : Ending::returned;
@@ -108,9 +109,7 @@ void entry(void* argument) {
   if (thread.observer) [[unlikely]]
     notify_switch(SwitchEvent::finish, c, c->resumer);
   thread.current = c->resumer;
-  switch_context(&c->context, c->resumer_context);
-  // Nobody switches to a dead coroutine (resume refuses), so this is unreachable.
-  std::abort();
+  switch_away_for_good(&c->context, c->resumer_context);
 }
 
 }  // namespace
@@ -231,6 +230,8 @@ Control* create_control(const CreateRequest& request, void** body_storage) {
   c->name[n] = '\0';
   c->wait_reason[0] = '\0';
   c->stack = stack;
+  c->context.stack_bottom = stack.base;
+  c->context.stack_size = stack.size;
   if (!stack.guarded) {
     c->canary = reinterpret_cast<std::uint64_t*>(stack.base);
     *c->canary = stack_canary;

@@ -16,6 +16,7 @@
 
 #include "fault_handler.hpp"
 #include "machine_context.hpp"
+#include "sanitizer.hpp"
 #include "thread_state.hpp"
 
 #include <corosh/coroutine.hpp>
@@ -41,6 +42,7 @@ struct sigaction previous_segv, previous_bus;
 // Both per-thread stacks live in one mapping: [signal stack][landing stack].
 thread_local std::byte* thread_stacks __attribute__((tls_model("initial-exec"))) = nullptr;
 thread_local ContextRecord landing_record __attribute__((tls_model("initial-exec")));
+thread_local unsigned landing_valgrind_id __attribute__((tls_model("initial-exec"))) = 0;
 
 // A fixed buffer formatter that is safe inside a signal handler.
 class Report {
@@ -104,10 +106,13 @@ void fault_landing(void* argument) {
   c->state = State::dead;
   c->ending = Ending::faulted;
   c->body = nullptr;  // its frames (and the body) are abandoned, not destroyed
+  // Those frames never return, so ASan would keep their redzones poisoned
+  // (the unwinder still reads their frame records, which are not redzones).
+  unpoison_stack(c->stack.base, c->stack.size);
   ThreadState& thread = this_thread;
   thread.current = c->resumer;
-  switch_context(&landing_record, c->resumer_context);
-  __builtin_trap();
+  // The coroutine is dead: ASan may free its fake stack.
+  switch_away_for_good(&landing_record, c->resumer_context);
 }
 
 void pass_on(int signal, siginfo_t* info, void* uc) {
@@ -169,6 +174,7 @@ void prepare_fault_handling() {
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return;  // faults will be reported by the default action
   thread_stacks = static_cast<std::byte*>(p);
+  landing_valgrind_id = register_stack(thread_stacks + signal_stack_size, landing_stack_size);
   stack_t current;
   if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;  // keep the program's own
   stack_t stack;
@@ -187,6 +193,9 @@ void release_fault_handling() noexcept {
     off.ss_flags = SS_DISABLE;
     sigaltstack(&off, nullptr);
   }
+  deregister_stack(landing_valgrind_id);
+  // Landing frames never return; do not leave their poison to the next mapping.
+  unpoison_stack(thread_stacks, signal_stack_size + landing_stack_size);
   ::munmap(thread_stacks, signal_stack_size + landing_stack_size);
   thread_stacks = nullptr;
 }

@@ -13,6 +13,8 @@
 //    stays meaningful and a burst of deep coroutines does not pin memory.
 #include "stack_pool.hpp"
 
+#include "sanitizer.hpp"
+
 #include <corosh/error.hpp>
 #include <corosh/stack.hpp>
 
@@ -112,11 +114,16 @@ Stack map_stack(std::size_t size) {
       s.size = s.mapping_size;
     }
   }
+  s.valgrind_id = register_stack(s.base, s.size);
   mapped_stacks.fetch_add(1, std::memory_order_relaxed);
   return s;
 }
 
 void unmap_stack(const Stack& s) noexcept {
+  deregister_stack(s.valgrind_id);
+  // ASan keeps shadow memory for the range after munmap: a later mapping at
+  // the same address would inherit the dead frames' poison.
+  unpoison_stack(s.base, s.size);
   ::munmap(s.mapping, s.mapping_size);
   mapped_stacks.fetch_sub(1, std::memory_order_relaxed);
   if (s.guarded) guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
@@ -145,6 +152,9 @@ Stack acquire_stack(std::size_t size) {
     if (pool.free[i].size == wanted) {
       Stack s = pool.free[i];
       pool.free[i] = pool.free[--pool.count];
+      // The previous owner's last frames never returned (entry switches
+      // away for good), so their redzones are still poisoned.
+      unpoison_stack(s.base, s.size);
       return s;
     }
   }

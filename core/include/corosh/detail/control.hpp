@@ -50,9 +50,21 @@ struct ExceptionState {
 };
 
 // Everything a context leaves behind when it switches away.
+//
+// The last three fields serve AddressSanitizer's fiber annotations (see
+// switch_context) and stay unused in other builds; they are always present so
+// that the layout, which the LLDB scripts read, does not depend on the build.
 struct ContextRecord {
   SavedContext registers{};
   ExceptionState exceptions{};
+  // ASan's fake stack (the frames it moved to the heap to catch
+  // use-after-return) of this context while it is switched away.
+  void* asan_fake_stack = nullptr;
+  // This context's stack, as ASan must be told when switching to it: the
+  // coroutine's usable stack, or the thread's own stack, learned from ASan
+  // when the thread first switches to a coroutine.
+  const void* stack_bottom = nullptr;
+  std::size_t stack_size = 0;
 };
 
 // One mmap'd stack: [mapping, mapping + guard) is PROT_NONE when guarded,
@@ -63,6 +75,9 @@ struct Stack {
   std::byte* base = nullptr;
   std::size_t size = 0;
   bool guarded = false;
+  // Valgrind's id for this stack (VALGRIND_STACK_REGISTER) while it is
+  // mapped; 0 unless built with COROSH_VALGRIND.
+  unsigned valgrind_id = 0;
 
   std::byte* top() const noexcept { return base + size; }
 };

@@ -13,6 +13,35 @@
 #include <corosh/error.hpp>
 #include <corosh/trace.hpp>
 
+// AddressSanitizer must be told about every stack switch: it keeps per-stack
+// state (the stack's bounds, and with detect_stack_use_after_return a "fake
+// stack" of heap-allocated frames), and without the annotations it reports
+// false stack overflows, unpoisons the wrong memory on throw, or crashes.
+// GCC defines __SANITIZE_ADDRESS__; Clang answers __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define COROSH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COROSH_ASAN 1
+#endif
+#endif
+#if !defined(COROSH_ASAN)
+#define COROSH_ASAN 0
+#endif
+#if COROSH_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+// The hot path below is inline for speed, and optimised builds inline it
+// anyway. A sanitized build (-O1) would keep it out of line, which changes
+// the frames every parked coroutine shows (the shell's `stack`, the
+// unwinder): forced there, so that the tools check the shapes users see.
+#if COROSH_ASAN
+#define COROSH_HOT_INLINE [[gnu::always_inline]]
+#else
+#define COROSH_HOT_INLINE
+#endif
+
 extern "C" void corosh_switch(corosh::detail::SavedContext* from,
                               const corosh::detail::SavedContext* to);
 extern "C" void corosh_trampoline();
@@ -49,17 +78,60 @@ inline constexpr std::uint64_t stack_canary = 0xC0205CA7A11E5EEDull;
 [[gnu::cold]] void report_death(Control* c);
 [[gnu::cold]] void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* to) noexcept;
 
-// Makes `to` the running context: exception state, then registers.
-inline void switch_context(ContextRecord* from, ContextRecord* to) noexcept {
+// Makes `to` the running context: exception state, then registers. Returns
+// when some context switches back to `from`. Under ASan, `from` keeps its
+// fake stack across the switch (only a context that never runs again may
+// drop it: see switch_away_for_good).
+COROSH_HOT_INLINE inline void switch_context(ContextRecord* from, ContextRecord* to) noexcept {
   ExceptionState* live = this_thread.live_exceptions;
   from->exceptions = *live;
   *live = to->exceptions;
+#if COROSH_ASAN
+  __sanitizer_start_switch_fiber(&from->asan_fake_stack, to->stack_bottom, to->stack_size);
+#endif
   corosh_switch(&from->registers, &to->registers);
+#if COROSH_ASAN
+  __sanitizer_finish_switch_fiber(from->asan_fake_stack, nullptr, nullptr);
+#endif
+}
+
+// The last switch of a context that dies (a coroutine returning, or the
+// landing stack of a faulted one): under ASan a null save slot tells it to
+// free the dying context's fake stack. Never returns, but is deliberately
+// not declared [[noreturn]]: Clang precedes every call to a noreturn function
+// with __asan_handle_no_return, which unpoisons "the current stack" — on the
+// fault landing stack that is still the dead coroutine's stack as far as ASan
+// knows, and it warns of a bogus stack size instead.
+inline void switch_away_for_good(ContextRecord* from, ContextRecord* to) noexcept {
+  ExceptionState* live = this_thread.live_exceptions;
+  from->exceptions = *live;
+  *live = to->exceptions;
+#if COROSH_ASAN
+  __sanitizer_start_switch_fiber(nullptr, to->stack_bottom, to->stack_size);
+#endif
+  corosh_switch(&from->registers, &to->registers);
+  // Nobody switches to a dead context (resume refuses), so this is unreachable.
+  __builtin_trap();
+}
+
+// First thing on a new coroutine's stack: completes the switch that started
+// it. The thread's own stack bounds are learned here, the first time a
+// coroutine is resumed from it (ASan reports where the switch came from).
+inline void arrive_on_new_stack([[maybe_unused]] ContextRecord* resumer) noexcept {
+#if COROSH_ASAN
+  const void* bottom = nullptr;
+  std::size_t size = 0;
+  __sanitizer_finish_switch_fiber(nullptr, &bottom, &size);
+  if (resumer->stack_bottom == nullptr) {
+    resumer->stack_bottom = bottom;
+    resumer->stack_size = size;
+  }
+#endif
 }
 
 // resume(); `by_loop` lets the event loop wake a coroutine parked on it.
 template <bool by_loop>
-inline void resume_now(Control* c) {
+COROSH_HOT_INLINE inline void resume_now(Control* c) {
   ThreadState& thread = this_thread;
   if ((c->state != State::created && c->state != State::suspended) || c->thread != &thread ||
       (!by_loop && c->waiting)) [[unlikely]]
@@ -82,7 +154,7 @@ inline void resume_now(Control* c) {
     report_death(c);
 }
 
-inline void yield_now() {
+COROSH_HOT_INLINE inline void yield_now() {
   ThreadState& thread = this_thread;
   Control* c = thread.current;
   if (c == nullptr) [[unlikely]]
