@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <string>
 
 namespace corosh::demos {
@@ -16,6 +17,11 @@ std::vector<Demo>& entries() {
 }
 
 bool sorted = false;
+
+std::function<void(std::string_view)>& printer() {
+  static std::function<void(std::string_view)> current;
+  return current;
+}
 
 }  // namespace
 
@@ -60,5 +66,16 @@ void at_most(const Arguments& args, std::size_t most) {
   throw BadArguments("too many arguments (" + std::to_string(args.size()) + " given, at most " +
                      std::to_string(most) + ")");
 }
+
+void print(std::string_view line) {
+  if (printer()) return printer()(line);
+  // Flushed at once: a standalone demo is often read through a pipe by a
+  // test that waits for this very line (the echo server's port).
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+void set_printer(std::function<void(std::string_view)> printer_) { printer() = std::move(printer_); }
 
 }  // namespace corosh::demos

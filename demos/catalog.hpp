@@ -121,6 +121,13 @@ class GeneratorTask final : public Task {
   Generator<T> generator_;
 };
 
+// A line of commentary from a demo (a sleeper waking, a connection closing):
+// on stdout in a standalone program, through the shell's output in corosh so
+// that it does not scribble over the prompt.
+void print(std::string_view line);
+// Where print() goes (nullptr: back to stdout). The shell sets it.
+void set_printer(std::function<void(std::string_view)> printer);
+
 // Options for the coroutine, with the creation site of the caller (the demo
 // file), so `info` shows where the demo made it.
 inline Options options_for(const Spec& spec,

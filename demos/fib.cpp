@@ -2,8 +2,13 @@
 //
 // A generator need not end. The consumer decides how many values it wants;
 // the producer's state (two numbers) simply waits on its stack in between.
-// In the shell, `continue` on it runs until you press Ctrl-C. The numbers
-// are unsigned 64-bit and wrap around after the 93rd.
+// Stopping is the consumer's business: destroying (or killing) a suspended
+// generator unwinds its stack, so an endless loop is a fine thing to write.
+// The numbers are unsigned 64-bit and wrap around after the 94th (F93).
+//
+// In the shell: `spawn fib`, `step 10` (0 1 1 2 3 5 8 13 21 34), `stack`
+// (one frame of `fibonacci`: a loop, not a recursion), `continue` (runs until
+// you press Ctrl-C), `kill fib`. Standalone: `fib --take 20`.
 #include "catalog.hpp"
 
 #include <cstdint>

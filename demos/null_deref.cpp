@@ -3,7 +3,13 @@
 // The first step yields once (so `stack` can show the coroutine parked in
 // `follow`); the second reads through a null pointer. With the shell's fault
 // containment the coroutine dies as dead/faulted with fault address 0 (plus
-// the field's offset) and a backtrace, instead of taking the process down.
+// the field's offset: `value` sits 8 bytes into a Link) and a backtrace,
+// instead of taking the process down.
+//
+// In the shell: `spawn null_deref`, `step`, `stack`, `step` (SIGSEGV at 0x8),
+// `info` (signal, address, pc and sp at the fault). Standalone there is no
+// containment: the fault handler names the coroutine, then the process dies
+// of SIGSEGV as any program would.
 #include "catalog.hpp"
 
 #include <corosh/coroutine.hpp>

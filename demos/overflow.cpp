@@ -6,7 +6,12 @@
 // faults. In the shell the runtime contains the fault: the coroutine becomes
 // dead/faulted, `step` shows the address inside the guard page and the
 // backtrace at the fault (a long column of `dive`), and the shell goes on.
-// Try `spawn overflow --stack 64K` to hit the guard sooner.
+//
+// In the shell: `spawn overflow --stack 64K` (a small stack: the guard comes
+// sooner), `step`, then `info`: the fault address lies just below the
+// stack's lowest usable address, in the guard page. Standalone there is no
+// containment: the handler (on its own signal stack, since this one is used
+// up) prints "stack overflow in coroutine 1 'overflow'" and the process dies.
 #include "catalog.hpp"
 
 #include <cstdint>

@@ -1,6 +1,14 @@
 // The standalone program of one demo (COROSH_DEMO names it): runs the
 // catalog entry to completion and prints every value it yields, one a line.
-// The same entry is what `spawn` creates in the shell.
+// The same entry is what `spawn` creates in the shell; this file plays the
+// shell's part: it resumes the demo while the demo can run, lets the loop run
+// while the demo waits on it (a sleep, a socket), and at the end runs the
+// loop until whatever the demo left on it (connections, timers) is done.
+//
+//   usage: DEMO [--take N] [ARGS]
+//
+// --take N stops after N values (an endless generator such as fib needs it):
+// destroying the task then unwinds the suspended producer's stack.
 #include "catalog.hpp"
 
 #include <corosh/loop.hpp>
@@ -8,6 +16,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 
 int main(int argc, char** argv) {
   const corosh::demos::Demo* demo = corosh::demos::find_demo(COROSH_DEMO);
@@ -16,21 +25,43 @@ int main(int argc, char** argv) {
     return 2;
   }
   corosh::demos::Arguments args(argv + 1, argv + argc);
+  long take = -1;  // -1: every value
+  if (!args.empty() && args[0] == "--take") {
+    try {
+      take = corosh::demos::count_argument(args, 1, "--take N", -1, 0, 1000000000);
+    } catch (const corosh::demos::BadArguments& e) {
+      std::fprintf(stderr, "%s: %s\n", COROSH_DEMO, e.what());
+      return 2;
+    }
+    if (take < 0) {
+      std::fprintf(stderr, "%s: --take needs a count\n", COROSH_DEMO);
+      return 2;
+    }
+    args.erase(args.begin(), args.begin() + 2);
+  }
   corosh::Loop loop;  // for demos that wait on it
   try {
     auto task = demo->create(args, {.name = std::string(demo->name)});
-    while (!task->coroutine().done()) {
+    long taken = 0;
+    while (!task->coroutine().done() && taken != take) {
       if (corosh::find_coroutine(task->coroutine().id())->wait_reason.empty()) {
-        if (auto value = task->step()) std::printf("%s\n", value->c_str());
+        if (auto value = task->step()) {
+          std::printf("%s\n", value->c_str());
+          ++taken;
+        }
       } else {
         loop.run_once();
       }
     }
+    std::fflush(stdout);
+    task.reset();  // a suspended demo (--take) is unwound here
+    loop.run();
   } catch (const corosh::demos::BadArguments& e) {
-    std::fprintf(stderr, "usage: %s %s\n%s: %s\n", COROSH_DEMO, std::string(demo->synopsis).c_str(),
+    std::fprintf(stderr, "usage: %s [--take N] %s\n%s: %s\n", COROSH_DEMO, std::string(demo->synopsis).c_str(),
                  COROSH_DEMO, e.what());
     return 2;
   } catch (const std::exception& e) {
+    std::fflush(stdout);
     std::fprintf(stderr, "%s: %s\n", COROSH_DEMO, e.what());
     return 1;
   }

@@ -19,7 +19,7 @@ void doze(long ms, long rounds) {
 const corosh::demos::Registration registration{{
     .name = "sleeper",
     .synopsis = "[MS] [ROUNDS]",
-    .description = "sleeps MS milliseconds (default 100) on the loop, ROUNDS times (default 3)",
+    .description = "one coroutine sleeping MS ms (default 100) on the loop, ROUNDS times (default 3)",
     .create =
         [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
         -> std::unique_ptr<corosh::demos::Task> {

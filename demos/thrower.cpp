@@ -3,6 +3,12 @@
 // The first step yields; the second throws std::runtime_error out of the
 // coroutine's body. resume() rethrows it in the resumer, and the coroutine is
 // dead with ending "threw": exceptions cross a context switch like any call.
+// (The coroutine's stack is unwound first, so its destructors have run.)
+//
+// In the shell: `spawn thrower "the tree is empty"`, `step` (it yields),
+// `step` again (the shell catches what resume() rethrew and reports
+// `failed: std::runtime_error: the tree is empty`), then `list` (dead, threw).
+// Standalone, the exception reaches main, which prints it and exits with 1.
 #include "catalog.hpp"
 
 #include <corosh/coroutine.hpp>

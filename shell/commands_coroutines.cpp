@@ -72,7 +72,9 @@ void list(Shell& shell, const Words&) {
                                              "STACK USED/SIZE"),
                                  Tone::heading));
   for (const CoroutineInfo& c : all) {
-    std::string owner = shell.coroutines.contains(c.id) ? "" : " (loop)";
+    // Not spawned by the shell: the loop's (echo listeners) or one a demo
+    // made for itself (pipeline's stages). Only their owner resumes them.
+    std::string owner = shell.coroutines.contains(c.id) ? "" : " (inspect only)";
     shell.out.line(fmt::format("{} {:>4}  {:<20} {:<34} {:>8}  {}/{}{}", c.id == shell.selected ? '*' : ' ', c.id,
                                c.name.empty() ? "-" : c.name, Shell::state_text(c), c.switches, c.stack_in_use,
                                human_bytes(c.stack_size), owner));
@@ -132,8 +134,10 @@ void add_coroutine_commands(CommandTable& table) {
              .summary = "show every coroutine: id, name, state, switches, stack use",
              .help = "One line per live coroutine of the shell's thread, the selected one\n"
                      "marked with *. STATE says what a waiting coroutine waits for, and how a\n"
-                     "dead one ended. Coroutines marked (loop) belong to the event loop (the\n"
-                     "echo listeners' acceptors and connections): they can be inspected only.",
+                     "dead one ended. Coroutines marked (inspect only) were not spawned by\n"
+                     "you: the event loop's (echo listeners' acceptors and connections) and\n"
+                     "those a demo starts for itself (pipeline's stages). Only their owner\n"
+                     "resumes them.",
              .run = list});
   table.add({.name = "select",
              .synopsis = "ID",

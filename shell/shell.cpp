@@ -22,9 +22,15 @@ Shell::Shell(Loop& loop_, Output& out_) : loop(loop_), out(out_) {
   loop.set_error_handler([this](std::uint64_t id, std::string_view, std::exception_ptr error) {
     report_death(id, error);
   });
+  // What demos say (a sleeper waking) goes through the same output, so it
+  // lands in order with the commands' results and not over the prompt.
+  demos::set_printer([this](std::string_view line) { out.line(line); });
 }
 
-Shell::~Shell() { shutdown(); }
+Shell::~Shell() {
+  shutdown();
+  demos::set_printer(nullptr);
+}
 
 void Shell::shutdown() {
   trace.stop();
@@ -89,7 +95,7 @@ std::uint64_t Shell::resolve(const std::string* word, bool owned_only) const {
     if (coroutines.contains(id)) return id;
     if (find_coroutine(id)) {
       if (!owned_only) return id;
-      throw CommandError(fmt::format("{} was not spawned by the shell (it belongs to the loop)", label(id)));
+      throw CommandError(fmt::format("{} was not spawned by the shell (the loop or a demo drives it)", label(id)));
     }
     throw CommandError(fmt::format("no coroutine with id {} (`list` shows them)", printable(*word)));
   }

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Reruns the corosh sessions shown in a markdown file and compares them.
+
+A session block in the markdown is a fenced block whose info string starts
+with `corosh-session`:
+
+    ```corosh-session
+    corosh> spawn tree_preorder
+    spawned coroutine 1 'tree_preorder' (256 KiB stack), selected
+    corosh> step 2
+    yielded 8
+    yielded 4
+    coroutine 1 'tree_preorder': suspended
+    ```
+
+Lines after the prompt `corosh> ` are commands, the others are what the
+command printed. All blocks of one file are ONE session, in order (ids go
+on counting from block to block, as they would for a reader typing along).
+A block marked `corosh-session arch=x86_64` (or arm64) is compared only on
+that architecture and skipped elsewhere, so such a block must only look
+(regs, ctx), never change what later blocks see.
+
+Comparison, line by line, after masking what changes from run to run or
+from machine to machine, the same on both sides:
+  - hexadecimal numbers of six or more digits become 0xADDR (as in
+    tests/shell), so registers and addresses are shown for real but not
+    compared;
+  - line numbers after a file name, fd numbers, byte counts of stack use,
+    milliseconds left, loop counters and the frames elided as "... N more
+    frames" become N; switch_x86_64.S and switch_arm64.S become switch_ARCH.S;
+  - runs of blanks count as one (column widths follow the values).
+A line holding only `...` in the markdown stands for any number of lines.
+
+usage: test_sessions.py COROSH ARCH MARKDOWN [EMULATOR ARGS...]
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+PROMPT = "corosh> "
+MASKS = [
+    (re.compile(r"0x[0-9a-fA-F]{6,}"), "0xADDR"),
+    (re.compile(r"\b([\w.+-]+\.(?:cpp|hpp|h|S|c)|tuple|invoke\.h|[a-z_]+):\d+\b"), r"\1:N"),
+    (re.compile(r"switch_(?:x86_64|arm64)\.S"), "switch_ARCH.S"),
+    (re.compile(r"\bfd \d+"), "fd N"),
+    (re.compile(r"\d+ bytes (in use|below)"), r"N bytes \1"),
+    (re.compile(r"\b\d+/(\d+ KiB)"), r"N/\1"),
+    (re.compile(r"\d+ KiB touched"), "N KiB touched"),
+    (re.compile(r"\d+ ms left"), "N ms left"),
+    (re.compile(r"\d+ (fds registered|iterations|polls|events)"), r"N \1"),
+    (re.compile(r"\.\.\. \d+ more frames"), "... N more frames"),
+    (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def mask(line):
+    for pattern, replacement in MASKS:
+        line = pattern.sub(replacement, line)
+    return line.strip()
+
+
+def blocks(markdown):
+    """[(line number, arch or None, [(command, [expected lines])])]"""
+    found, lines, i = [], markdown.splitlines(), 0
+    while i < len(lines):
+        m = re.match(r"```corosh-session\b(.*)$", lines[i])
+        if not m:
+            i += 1
+            continue
+        arch = re.search(r"arch=(\S+)", m.group(1))
+        start, body, i = i + 1, [], i + 1
+        while not lines[i].startswith("```"):
+            body.append(lines[i])
+            i += 1
+        steps = []
+        for line in body:
+            if line.startswith(PROMPT):
+                steps.append((line[len(PROMPT):], []))
+            elif steps:
+                steps[-1][1].append(line)
+            else:
+                raise SystemExit(f"line {start + 1}: a session block starts with `{PROMPT}COMMAND`")
+        found.append((start, arch.group(1) if arch else None, steps))
+        i += 1
+    return found
+
+
+def matches(expected, actual):
+    """Masked lines; a `...` line in `expected` matches any run of lines."""
+    memo = {}
+
+    def go(i, j):
+        if (i, j) not in memo:
+            if i == len(expected):
+                memo[i, j] = j == len(actual)
+            elif expected[i] == "...":
+                memo[i, j] = any(go(i + 1, k) for k in range(j, len(actual) + 1))
+            else:
+                memo[i, j] = j < len(actual) and expected[i] == actual[j] and go(i + 1, j + 1)
+        return memo[i, j]
+
+    return go(0, 0)
+
+
+def main():
+    corosh, arch, path, emulator = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    with open(path, encoding="utf-8") as f:
+        found = blocks(f.read())
+    if not found:
+        print(f"FAIL {path}: no corosh-session blocks")
+        return 1
+    steps = [(start, command, expected) for start, block_arch, block in found if block_arch in (None, arch)
+             for command, expected in block]
+    with tempfile.TemporaryDirectory() as scratch:
+        script = os.path.join(scratch, "session.corosh")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write("".join(command + "\n" for _, command, _ in steps))
+        env = dict(os.environ, NO_COLOR="1", HOME=scratch)
+        proc = subprocess.run(emulator + [corosh, "--echo", script], cwd=scratch, env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    output = proc.stdout.decode("utf-8", "replace").splitlines()
+    # Split the output at the echoed commands: one chunk per command.
+    chunks = []
+    for line in output:
+        if line.startswith("> "):
+            chunks.append((line[2:], []))
+        elif chunks:
+            chunks[-1][1].append(line)
+    failures = 0
+    if len(chunks) != len(steps):
+        print(f"FAIL {path}: {len(steps)} commands, but corosh echoed {len(chunks)}")
+        failures += 1
+    for (start, command, expected), (echoed, actual) in zip(steps, chunks):
+        if echoed != command:
+            print(f"FAIL {path} (block at line {start}): ran '{command}', corosh echoed '{echoed}'")
+            failures += 1
+            break
+        want = [mask(l) if l.strip() != "..." else "..." for l in expected]
+        got = [mask(l) for l in actual]
+        if not matches(want, got):
+            failures += 1
+            print(f"FAIL {path} (block at line {start}): `{command}` printed something else")
+            print("---- expected (masked) ----\n" + "\n".join(want))
+            print("---- actual (masked) ------\n" + "\n".join(got))
+            print("---- actual ---------------\n" + "\n".join(actual))
+    if failures:
+        return 1
+    skipped = sum(1 for _, a, _ in found if a not in (None, arch))
+    print(f"ok   {path}: {len(steps)} commands in {len(found) - skipped} blocks"
+          + (f" ({skipped} for another architecture skipped)" if skipped else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
