@@ -5,6 +5,7 @@
 #include "words.hpp"
 
 #include <corosh/error.hpp>
+#include <corosh/unwind.hpp>
 
 #include <cxxabi.h>
 #include <fmt/format.h>
@@ -158,11 +159,7 @@ std::string signal_name(int signo) {
 std::string current_exception_type() {
   std::type_info* type = abi::__cxa_current_exception_type();
   if (type == nullptr) return "unknown exception";
-  int status = 0;
-  char* name = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
-  std::string text = status == 0 && name ? name : type->name();
-  std::free(name);
-  return text;
+  return demangle(type->name());
 }
 
 }  // namespace

@@ -13,24 +13,9 @@
 
 #include <dlfcn.h>
 
-#include <cxxabi.h>
-
-#include <cstdlib>
 #include <cstring>
 
 namespace corosh::detail {
-namespace {
-
-std::string demangle(const char* name) {
-  int status = 0;
-  char* plain = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-  if (status != 0 || plain == nullptr) return name;
-  std::string result(plain);
-  std::free(plain);
-  return result;
-}
-
-}  // namespace
 
 void symbolize_address(std::uintptr_t address, Symbol& symbol) {
   Dl_info info;

@@ -24,8 +24,6 @@
 #include <elfutils/libdwfl.h>
 #include <unistd.h>
 
-#include <cxxabi.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -57,15 +55,6 @@ Dwfl_Module* module_at(Dwarf_Addr address) {
   if (Dwfl_Module* m = dwfl_addrmodule(session, address)) return m;
   if (!report_modules()) return nullptr;
   return dwfl_addrmodule(session, address);
-}
-
-std::string demangle(const char* name) {
-  int status = 0;
-  char* plain = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-  if (status != 0 || plain == nullptr) return name;
-  std::string result(plain);
-  std::free(plain);
-  return result;
 }
 
 const char* file_name(const char* path) {

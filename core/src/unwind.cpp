@@ -28,7 +28,10 @@
 #include "symbolize.hpp"
 #include "thread_state.hpp"
 
+#include <cxxabi.h>
+
 #include <cstdio>
+#include <cstdlib>
 
 namespace corosh::detail {
 namespace {
@@ -108,5 +111,14 @@ Symbol symbolize(const Frame& frame) {
 }
 
 void forget_symbols() noexcept { detail::forget_symbol_cache(); }
+
+std::string demangle(const char* name) {
+  int status = 0;
+  char* plain = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || plain == nullptr) return name;
+  std::string result(plain);
+  std::free(plain);
+  return result;
+}
 
 }  // namespace corosh

@@ -58,4 +58,8 @@ Symbol symbolize(const Frame& frame);
 // next symbolize() loads it again.
 void forget_symbols() noexcept;
 
+// A C++ symbol or type name demangled ("_ZN3foo3barEv" -> "foo::bar()"),
+// or the name itself when it is not a mangled one.
+std::string demangle(const char* name);
+
 }  // namespace corosh
