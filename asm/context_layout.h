@@ -41,9 +41,6 @@
 #define COROSH_CTX_MXCSR 64
 #define COROSH_CTX_FPUCW 68
 #define COROSH_CTX_SIZE 72
-/* MXCSR bits 6..15 (DAZ, exception masks, rounding, FZ) are the control
- * part; bits 0..5 are sticky status flags that need not follow a context. */
-#define COROSH_MXCSR_CONTROL_MASK 0xffc0
 
 #elif defined(__aarch64__)
 
