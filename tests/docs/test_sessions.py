@@ -31,10 +31,15 @@ from machine to machine, the same on both sides:
   - runs of blanks count as one (column widths follow the values).
 A line holding only `...` in the markdown stands for any number of lines.
 
+A port from 1024 up that the session listens on (`listen 47171`) is shown
+for the reader's sake: the test replaces it, in the commands and in the
+expected output, by a port that is free when it runs.
+
 usage: test_sessions.py COROSH ARCH MARKDOWN [EMULATOR ARGS...]
 """
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -105,6 +110,23 @@ def matches(expected, actual):
     return go(0, 0)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def with_free_ports(steps):
+    """Replaces every port from 1024 up that a `listen PORT` step names."""
+    listened = {m.group(1) for _, command, _ in steps for m in [re.fullmatch(r"\s*listen\s+(\d{4,5})\s*", command)]
+                if m and 1024 <= int(m.group(1)) < 65536}
+    for port in listened:
+        pattern, free = re.compile(rf"\b{port}\b"), str(free_port())
+        steps = [(start, pattern.sub(free, command), [pattern.sub(free, line) for line in expected])
+                 for start, command, expected in steps]
+    return steps
+
+
 def main():
     corosh, arch, path, emulator = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     with open(path, encoding="utf-8") as f:
@@ -114,6 +136,7 @@ def main():
         return 1
     steps = [(start, command, expected) for start, block_arch, block in found if block_arch in (None, arch)
              for command, expected in block]
+    steps = with_free_ports(steps)
     with tempfile.TemporaryDirectory() as scratch:
         script = os.path.join(scratch, "session.corosh")
         with open(script, "w", encoding="utf-8") as f:

@@ -11,10 +11,15 @@ output becomes 0xADDR (addresses change from run to run). In the expected
 file, {{regex}} matches a part of a line that varies (stack bytes, frame
 counts), and a line holding only {{...}} matches any number of lines.
 
+A port from 1024 up that a script listens on (a line `listen 47613`) is a
+placeholder: each is replaced, in the script and in the expected output, by a port that is free
+when the test runs, so a busy port on the machine cannot fail the test.
+
 usage: run_transcripts.py CoroshBinary ARCH [EMULATOR ARGS...] [-- NAME...]
 """
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -62,14 +67,34 @@ def first_difference(expected, actual):
         "(end)" if len(actual) <= len(expected) else actual[len(expected)]
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def with_free_ports(script_text, expected_text):
+    """Replaces every nonzero port the script listens on with a free one."""
+    listened = set(re.findall(r"^\s*listen\s+(\d{4,5})\s*$", script_text, re.M))
+    for port in sorted(p for p in listened if 1024 <= int(p) < 65536):
+        pattern, free = re.compile(rf"\b{port}\b"), str(free_port())
+        script_text, expected_text = pattern.sub(free, script_text), pattern.sub(free, expected_text)
+    return script_text, expected_text
+
+
 def run(corosh, arch, emulator, name):
-    script = os.path.join(HERE, name + ".corosh")
     expected_path = os.path.join(HERE, f"{name}.{arch}.expected")
     if not os.path.exists(expected_path):
         expected_path = os.path.join(HERE, name + ".expected")
+    with open(os.path.join(HERE, name + ".corosh"), encoding="utf-8") as f:
+        script_text = f.read()
     with open(expected_path, encoding="utf-8") as f:
-        expected = f.read().splitlines()
+        script_text, expected_text = with_free_ports(script_text, f.read())
+    expected = expected_text.splitlines()
     with tempfile.TemporaryDirectory() as scratch:
+        script = os.path.join(scratch, name + ".corosh")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(script_text)
         env = dict(os.environ, NO_COLOR="1", HOME=scratch)
         proc = subprocess.run(emulator + [corosh, "--echo", script], cwd=scratch, env=env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
