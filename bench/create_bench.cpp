@@ -39,46 +39,33 @@ void boost_returns(benchmark::State& state) {
 }
 BENCHMARK(boost_returns);
 
-void corosh_yield_finish(benchmark::State& state) {
+// A body that yields once, resumed `resumes` times per iteration: twice
+// lets it finish, once leaves it suspended for the destructor to unwind.
+void corosh_yield_once(benchmark::State& state, int resumes) {
   for (auto _ : state) {
     corosh::Coroutine co([] { corosh::yield(); });
-    co.resume();
-    co.resume();
+    for (int i = 0; i < resumes; ++i) co.resume();
   }
 }
+
+void boost_yield_once(benchmark::State& state, int resumes) {
+  ctx::pooled_fixedsize_stack pool(stack_size);
+  for (auto _ : state) {
+    ctx::fiber f{std::allocator_arg, pool, [](ctx::fiber&& main) {
+                   main = std::move(main).resume();
+                   return std::move(main);
+                 }};
+    for (int i = 0; i < resumes; ++i) f = std::move(f).resume();
+  }
+}
+
+void corosh_yield_finish(benchmark::State& state) { corosh_yield_once(state, 2); }
+void boost_yield_finish(benchmark::State& state) { boost_yield_once(state, 2); }
+void corosh_yield_cancel(benchmark::State& state) { corosh_yield_once(state, 1); }
+void boost_yield_cancel(benchmark::State& state) { boost_yield_once(state, 1); }
 BENCHMARK(corosh_yield_finish);
-
-void boost_yield_finish(benchmark::State& state) {
-  ctx::pooled_fixedsize_stack pool(stack_size);
-  for (auto _ : state) {
-    ctx::fiber f{std::allocator_arg, pool, [](ctx::fiber&& main) {
-                   main = std::move(main).resume();
-                   return std::move(main);
-                 }};
-    f = std::move(f).resume();
-    f = std::move(f).resume();
-  }
-}
 BENCHMARK(boost_yield_finish);
-
-void corosh_yield_cancel(benchmark::State& state) {
-  for (auto _ : state) {
-    corosh::Coroutine co([] { corosh::yield(); });
-    co.resume();
-  }
-}
 BENCHMARK(corosh_yield_cancel);
-
-void boost_yield_cancel(benchmark::State& state) {
-  ctx::pooled_fixedsize_stack pool(stack_size);
-  for (auto _ : state) {
-    ctx::fiber f{std::allocator_arg, pool, [](ctx::fiber&& main) {
-                   main = std::move(main).resume();
-                   return std::move(main);
-                 }};
-    f = std::move(f).resume();
-  }
-}
 BENCHMARK(boost_yield_cancel);
 
 }  // namespace

@@ -2,12 +2,12 @@
 // 1,000 concurrent connections with random-sized messages, a peer that
 // never reads, peers that reset, half-close, several listeners.
 #include "catch.hpp"
+#include "support/loop_testing.hpp"
 
 #include <corosh/loop.hpp>
 #include <corosh/net.hpp>
 #include <corosh/registry.hpp>
 
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -19,20 +19,12 @@ using namespace std::chrono_literals;
 using corosh::EchoServer;
 using corosh::Loop;
 using corosh::Socket;
+using corosh_test::EnoughDescriptors;
+using corosh_test::fnv1a;
+using corosh_test::fnv_basis;
+using corosh_test::run_until;
 
 namespace {
-
-template <class Predicate>
-void run_until(Loop& loop, Predicate done) {
-  while (!done() && loop.run_once()) {
-  }
-}
-
-std::uint64_t fnv1a(std::uint64_t h, const char* p, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ull;
-  return h;
-}
-constexpr std::uint64_t fnv_basis = 14695981039346656037ull;
 
 struct Random {
   std::uint64_t s;
@@ -42,18 +34,6 @@ struct Random {
     s ^= s << 17;
     return s;
   }
-};
-
-// 1,000 connections need 2,000 descriptors in this process.
-struct EnoughDescriptors {
-  rlimit saved{};
-  EnoughDescriptors(rlim_t want) {
-    getrlimit(RLIMIT_NOFILE, &saved);
-    rlimit raised = saved;
-    if (raised.rlim_cur < want) raised.rlim_cur = want < raised.rlim_max ? want : raised.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &raised);
-  }
-  ~EnoughDescriptors() { setrlimit(RLIMIT_NOFILE, &saved); }
 };
 
 std::string round_trip(Socket& c, const std::string& message) {

@@ -2,6 +2,7 @@
 // reads and writes (partial, EOF, reset), closing while waiting, and running
 // out of descriptors in accept.
 #include "catch.hpp"
+#include "support/loop_testing.hpp"
 
 #include <corosh/loop.hpp>
 #include <corosh/net.hpp>
@@ -20,15 +21,9 @@
 using namespace std::chrono_literals;
 using corosh::Loop;
 using corosh::Socket;
+using corosh_test::run_until;
 
 namespace {
-
-// Runs the loop until `done` holds (or the loop runs out of work).
-template <class Predicate>
-void run_until(Loop& loop, Predicate done) {
-  while (!done() && loop.run_once()) {
-  }
-}
 
 std::string read_to_end(Socket& s) {
   std::string got;

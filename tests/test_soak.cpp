@@ -6,12 +6,12 @@
 // the server must account for what it received; at the end the descriptor
 // count and resident memory are back where they were after a warm-up round.
 #include "catch.hpp"
+#include "support/loop_testing.hpp"
 
 #include <corosh/loop.hpp>
 #include <corosh/net.hpp>
 
 #include <dirent.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -35,11 +35,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::uint64_t fnv1a(std::uint64_t h, const char* p, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ull;
-  return h;
-}
-constexpr std::uint64_t fnv_basis = 14695981039346656037ull;
+using corosh_test::fnv1a;
+using corosh_test::fnv_basis;
 
 std::uint64_t mix(std::uint64_t x) {
   x ^= x >> 33;
@@ -166,11 +163,7 @@ Totals soak(corosh::Loop& loop, corosh::EchoServer& server, int clients, int par
 }  // namespace
 
 TEST_CASE("soak: 6,000 mixed clients, every byte accounted for, nothing left behind", "[soak]") {
-  rlimit saved{};
-  getrlimit(RLIMIT_NOFILE, &saved);
-  rlimit raised = saved;
-  raised.rlim_cur = raised.rlim_max < 4096 ? raised.rlim_max : 4096;
-  setrlimit(RLIMIT_NOFILE, &raised);
+  corosh_test::EnoughDescriptors limit(4096);
 
   std::string block(65536, '\0');
   std::uint64_t r = 42;
@@ -211,5 +204,4 @@ TEST_CASE("soak: 6,000 mixed clients, every byte accounted for, nothing left beh
   (void)rss_before;
 #endif
   server.stop();
-  setrlimit(RLIMIT_NOFILE, &saved);
 }
