@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
       input = std::make_unique<BatchInput>(loop, file_fd);
     } else if (interactive) {
       input = std::make_unique<TerminalInput>(
-          loop, [&shell](const std::vector<std::string>& before) { return completions(shell, before); });
+          loop, out, [&shell](const std::vector<std::string>& before) { return completions(shell, before); });
     } else {
       input = std::make_unique<BatchInput>(loop, STDIN_FILENO);
     }

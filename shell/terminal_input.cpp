@@ -46,8 +46,10 @@ char** complete(const char* text, int start, int) {
 
 }  // namespace
 
-TerminalInput::TerminalInput(Loop& loop, Completer complete_with) : loop_(loop) {
+TerminalInput::TerminalInput(Loop& loop, Output& out, Completer complete_with) : loop_(loop), out_(out) {
   active = this;
+  out_.set_before_print([this] { before_output(); });
+  out_.set_after_print([this] { after_output(); });
   completer = std::move(complete_with);
   rl_readline_name = "corosh";
   // The loop owns SIGINT (Loop::on_signal); libedit must not install its own.
@@ -63,6 +65,8 @@ TerminalInput::TerminalInput(Loop& loop, Completer complete_with) : loop_(loop) 
 }
 
 TerminalInput::~TerminalInput() {
+  out_.set_before_print(nullptr);
+  out_.set_after_print(nullptr);
   if (prompting_) {
     rl_callback_handler_remove();
     prompting_ = false;
@@ -108,6 +112,20 @@ void TerminalInput::show_prompt() {
   rl_callback_handler_install(prompt, &TerminalInput::on_line);
   if (watch_ == 0)
     watch_ = loop_.watch(STDIN_FILENO, Interest::readable, [](Interest) { rl_callback_read_char(); });
+}
+
+// A line printed while the prompt is up would land after the half-typed
+// text. Wipe the prompt's line first; after the output, have libedit redraw
+// prompt and buffer (EL_REFRESH assumes the cursor at the start of a line,
+// which is where the printed line left it).
+void TerminalInput::before_output() {
+  if (!prompting_) return;
+  std::fputs("\r\033[K", stdout);
+  std::fflush(stdout);
+}
+
+void TerminalInput::after_output() {
+  if (prompting_) rl_forced_update_display();
 }
 
 void TerminalInput::interrupt() {

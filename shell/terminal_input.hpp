@@ -6,10 +6,13 @@
 // is removed (the terminal is back in its normal mode, so Ctrl-C raises
 // SIGINT for the loop to deliver); ready() brings the prompt back.
 // History lives in ~/.corosh_history; Tab completes command names, demo
-// names and coroutine ids and names.
+// names and coroutine ids and names. Output that arrives while the prompt
+// is shown (a coroutine the loop woke, printing) goes above the prompt, and
+// the prompt comes back below it with the half-typed line intact.
 #pragma once
 
 #include "input.hpp"
+#include "output.hpp"
 
 #include <corosh/loop.hpp>
 
@@ -25,7 +28,7 @@ class TerminalInput final : public Input {
   // the words already typed before the one being completed.
   using Completer = std::function<std::vector<std::string>(const std::vector<std::string>& words_before)>;
 
-  TerminalInput(Loop& loop, Completer completer);
+  TerminalInput(Loop& loop, Output& out, Completer completer);
   // Saves the history and leaves the terminal as it found it.
   ~TerminalInput() override;
 
@@ -35,7 +38,10 @@ class TerminalInput final : public Input {
  private:
   static void on_line(char* line);
   void show_prompt();
+  void before_output();
+  void after_output();
   Loop& loop_;
+  Output& out_;
   WatchId watch_ = 0;
   bool prompting_ = false;
   std::string history_path_;

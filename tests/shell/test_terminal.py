@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """corosh at a real terminal (a pty): typing, Tab completion, Ctrl-C of a
 long `continue`, an echo client served while the shell sits at its prompt,
-and Ctrl-D out. Every step waits for the text it expects, with a timeout;
+a coroutine printing while a line is half typed, and Ctrl-D out. Every step waits for the text it expects, with a timeout;
 nothing sleeps in place of synchronization.
 
 usage: test_terminal.py CoroshBinary [EMULATOR ARGS...]
@@ -123,6 +123,34 @@ def main():
         t.expect(rb"1 accepted", "the served connection in `conns`")
         t.expect(PROMPT, "the prompt after conns")
 
+        # Output that arrives while a line is half typed: an echo_client
+        # coroutine, woken by the loop at the idle prompt, prints above the
+        # prompt, and the prompt comes back with the typed text intact. The
+        # server is this test, so the reply arrives only once "dem" is typed.
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen()
+            t.send(b"spawn echo_client %d hi\r" % server.getsockname()[1])
+            t.expect(PROMPT, "the prompt after spawning echo_client")
+            t.send(b"step\r")
+            conn, _ = server.accept()
+            with conn:
+                received = b""
+                while not received.endswith(b"\n"):
+                    chunk = conn.recv(4096)
+                    assert chunk, "echo_client closed before sending"
+                    received += chunk
+                t.expect(rb"client: sent hi\r\n" + PROMPT, "the prompt back after the client sent")
+                t.send(b"dem")
+                t.expect(rb"dem", "the half-typed line")
+                conn.sendall(received)
+                t.expect(rb"\r\x1b\[Kclient: got back hi\r\n", "the client's line, on a line of its own")
+                t.expect(rb"client: done, closing\r\n(\x1b\[[0-9;]*[A-Za-z]|\r)*" + PROMPT + rb"dem",
+                         "the prompt redrawn with the half-typed line")
+        t.send(b"os\r")
+        t.expect(rb"tree_preorder \[N\]", "`demos` run from the line typed across the output")
+        t.expect(PROMPT, "the prompt after `demos`")
+
         # Ctrl-D at an empty prompt leaves cleanly.
         t.send(b"\x04")
         status = t.wait_exit()
@@ -130,7 +158,8 @@ def main():
         assert os.path.exists(os.path.join(home, ".corosh_history")), "no history file written"
         with open(os.path.join(home, ".corosh_history"), "rb") as f:
             assert b"step" in f.read(), "history lacks the commands typed"
-    print("ok: prompt, Tab completion, Ctrl-C of continue, echo served at the prompt, Ctrl-D")
+    print("ok: prompt, Tab completion, Ctrl-C of continue, echo served at the prompt, "
+          "output above a half-typed line, Ctrl-D")
     return 0
 
 
