@@ -64,9 +64,21 @@ BatchInput::~BatchInput() {
 
 TextInput::TextInput(std::string_view text) {
   LineSplitter splitter(max_line);
+  // ';' separates commands as a newline does, except inside quotes (which,
+  // as in split_words, never reach past the end of a line).
   std::string lines(text);
-  for (char& c : lines)
-    if (c == ';') c = '\n';
+  char quote = 0;
+  for (char& c : lines) {
+    if (c == '\n') {
+      quote = 0;
+    } else if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == ';') {
+      c = '\n';
+    }
+  }
   splitter.feed(lines, lines_);
   splitter.finish(lines_);
   // "a; b" reads naturally with a blank after the ';': drop it.

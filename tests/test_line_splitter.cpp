@@ -5,9 +5,18 @@
 #include "input.hpp"
 
 #include <deque>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace {
+
+std::vector<std::string> commands_of(std::string_view text) {
+  corosh::shell::TextInput input(text);
+  std::vector<std::string> commands;
+  while (std::optional<corosh::shell::Line> line = input.next()) commands.push_back(line->text);
+  return commands;
+}
 
 std::deque<corosh::shell::Line> split(std::size_t limit, std::initializer_list<std::string_view> chunks) {
   corosh::shell::LineSplitter splitter(limit);
@@ -47,4 +56,15 @@ TEST_CASE("a huge line is reported once with its length and never held whole", "
   CHECK(lines[0].too_long);
   CHECK(lines[0].length == 200000);
   CHECK(lines[1].text == "ok");
+}
+
+TEST_CASE("-c text splits at ';' and newlines, never inside quotes", "[shell]") {
+  using V = std::vector<std::string>;
+  CHECK(commands_of("spawn fib; step 3;list") == V{"spawn fib", "step 3", "list"});
+  CHECK(commands_of("spawn fib --name 'a;b'; step") == V{"spawn fib --name 'a;b'", "step"});
+  CHECK(commands_of("say \"x; y\";list") == V{"say \"x; y\"", "list"});
+  // A quote ends with its line: the next line splits normally again, and the
+  // unterminated quote is left for the command parser to report.
+  CHECK(commands_of("say 'open\nstep; list") == V{"say 'open", "step", "list"});
+  CHECK(commands_of("say \"it's\"; list") == V{"say \"it's\"", "list"});
 }
