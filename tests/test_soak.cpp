@@ -13,6 +13,10 @@
 
 #include <dirent.h>
 #include <sys/socket.h>
+#include <unistd.h>
+#if defined(__APPLE__)
+#include <mach/mach.h>
+#endif
 
 #include <cstdint>
 #include <cstdio>
@@ -45,22 +49,36 @@ std::uint64_t mix(std::uint64_t x) {
   return x;
 }
 
+// Descriptors open in this process: Linux lists them in /proc/self/fd,
+// macOS in /dev/fd (each listing counts its own directory descriptor and
+// "." and "..", the same before and after).
 std::size_t open_descriptors() {
-  std::size_t n = 0;
   DIR* d = opendir("/proc/self/fd");
+  if (d == nullptr) d = opendir("/dev/fd");
   if (d == nullptr) return 0;
+  std::size_t n = 0;
   while (readdir(d) != nullptr) ++n;
   closedir(d);
   return n;
 }
 
+// Resident memory now (not the peak that getrusage reports).
 std::size_t resident_kib() {
+#if defined(__APPLE__)
+  mach_task_basic_info_data_t info{};
+  mach_msg_type_number_t count = MACH_TASK_BASIC_INFO_COUNT;
+  if (task_info(mach_task_self(), MACH_TASK_BASIC_INFO, reinterpret_cast<task_info_t>(&info), &count) !=
+      KERN_SUCCESS)
+    return 0;
+  return std::size_t(info.resident_size / 1024);
+#else
   long pages = 0, resident = 0;
   std::FILE* f = std::fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;
   if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
   std::fclose(f);
-  return std::size_t(resident) * 4;
+  return std::size_t(resident) * std::size_t(sysconf(_SC_PAGESIZE) / 1024);
+#endif
 }
 
 struct Totals {
@@ -177,6 +195,9 @@ TEST_CASE("soak: 6,000 mixed clients, every byte accounted for, nothing left beh
   REQUIRE(warm.failed == 0);
   const std::size_t fds_before = open_descriptors();
   const std::size_t rss_before = resident_kib();
+  // Measurements that quietly failed would make the checks below vacuous.
+  REQUIRE(fds_before > 0);
+  REQUIRE(rss_before > 0);
   const corosh::EchoStats before = server.stats();
 
   Totals t = soak(loop, server, 6000, 800, block);
