@@ -22,6 +22,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from free_port import free_port  # noqa: E402
+
 DEMO_DIR = COROSH = None
 EMULATOR = []
 
@@ -188,12 +191,6 @@ def test_sleeper():
     check(section(lines, "step")[0].startswith("coroutine 1 'sleeper': suspended, waiting for sleep 200 ms"),
           "the sleeper waits on a timer")
     equal(list_row(section(lines, "list"), "sleeper"), (3, "dead (returned)"), "the loop woke it twice")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_echo():

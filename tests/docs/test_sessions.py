@@ -39,10 +39,12 @@ usage: test_sessions.py COROSH ARCH MARKDOWN [EMULATOR ARGS...]
 """
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from free_port import free_port  # noqa: E402
 
 PROMPT = "corosh> "
 MASKS = [
@@ -108,12 +110,6 @@ def matches(expected, actual):
         return memo[i, j]
 
     return go(0, 0)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def with_free_ports(steps):

@@ -11,10 +11,12 @@ under the emulator's gdb stub and LLDB attaches with gdb-remote.
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from free_port import free_port  # noqa: E402
 
 LLDB, PROGRAM, NO_RUNTIME, SCRIPTS = sys.argv[1:5]
 EMULATOR = sys.argv[5] if len(sys.argv) > 5 else None
@@ -22,12 +24,6 @@ IMPORT = "command script import %s" % os.path.join(SCRIPTS, "corosh.py")
 # LLDB 16 crashes in `thread list` when an OS plugin describes threads of a
 # process behind qemu's gdb stub; the plugin is checked natively only.
 OS_PLUGIN_TESTABLE = EMULATOR is None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def session(*commands, program=PROGRAM, stop_at="corosh_lldb_checkpoint", run=True, program_args=()):

@@ -19,10 +19,12 @@ usage: run_transcripts.py CoroshBinary ARCH [EMULATOR ARGS...] [-- NAME...]
 """
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from free_port import free_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
@@ -65,12 +67,6 @@ def first_difference(expected, actual):
             return n + 1, e, a
     return min(len(expected), len(actual)) + 1, "(end)" if len(expected) <= len(actual) else expected[len(actual)], \
         "(end)" if len(actual) <= len(expected) else actual[len(expected)]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def with_free_ports(script_text, expected_text):
