@@ -9,6 +9,8 @@
 #include <corosh/loop.hpp>
 #include <corosh/net.hpp>
 
+#include "echo_server.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -36,7 +38,7 @@ unsigned long number(const char* text, unsigned long max, const char* what) {
 
 int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
-  corosh::EchoOptions options;
+  corosh::demos::EchoOptions options;
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     if (i + 1 >= argc) usage((std::string("missing value after ") + arg).c_str());
@@ -52,7 +54,7 @@ int main(int argc, char** argv) {
   options.host = host;
   try {
     corosh::Loop loop;
-    corosh::EchoServer server(options);
+    corosh::demos::EchoServer server(options);
     auto quit = [&](int) {
       server.stop();
       loop.stop();

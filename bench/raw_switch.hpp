@@ -6,7 +6,7 @@
 // (bench_switch_jmp, bench_switch_ret) lives beside the runtime's own.
 // A ping-pong needs a second context; the runtime does not expose its
 // context preparation, so RawPingPong lays one out by hand, the way
-// core/src/context_x86_64.cpp does.
+// core/runtime/src/context_x86_64.cpp does.
 #pragma once
 
 #if defined(__x86_64__) && defined(COROSH_BENCH_SWITCH_VARIANTS)

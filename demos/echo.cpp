@@ -14,9 +14,9 @@
 // `step` (it binds and parks in accept), `spawn echo_client 7000 hi there`,
 // `step`, `list` (who waits for what), `wait 1` (both sides talk), `list`
 // again (the acceptor waits for the next client; the client is done).
-// The shell's own `listen` command runs corosh::EchoServer
-// (core/src/net_echo.cpp): this same design, plus bounded buffers and the
-// statistics `conns` shows.
+// The shell's own `listen` command runs corosh::demos::EchoServer
+// (echo_server.cpp, beside this file): this same design, plus bounded buffers
+// and the statistics `conns` shows.
 #include "catalog.hpp"
 
 #include <corosh/net.hpp>

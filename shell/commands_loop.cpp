@@ -19,9 +19,9 @@ void listen(Shell& shell, const Words& args) {
   std::string host = args.size() > 1 ? args[1] : "127.0.0.1";
   if (port != 0 && shell.servers.contains(port))
     throw CommandError(fmt::format("already listening on port {}", port));
-  std::unique_ptr<EchoServer> server;
+  std::unique_ptr<demos::EchoServer> server;
   try {
-    server = std::make_unique<EchoServer>(EchoOptions{.host = host, .port = port});
+    server = std::make_unique<demos::EchoServer>(demos::EchoOptions{.host = host, .port = port});
   } catch (const SocketError& e) {
     throw CommandError(fmt::format("cannot listen on {}:{}: {}", printable(host), port, e.what()));
   }
@@ -34,7 +34,7 @@ void unlisten(Shell& shell, const Words& args) {
   std::uint16_t port = port_argument(args[0]);
   auto it = shell.servers.find(port);
   if (it == shell.servers.end()) throw CommandError(fmt::format("not listening on port {}", port));
-  EchoStats stats = it->second->stats();
+  demos::EchoStats stats = it->second->stats();
   std::string where = it->second->local().to_string();
   it->second->stop();
   shell.servers.erase(it);
@@ -48,11 +48,11 @@ void conns(Shell& shell, const Words&) {
     return;
   }
   for (const auto& [port, server] : shell.servers) {
-    EchoStats s = server->stats();
+    demos::EchoStats s = server->stats();
     shell.out.line(shell.out.paint(fmt::format("{} (echo): {} accepted, {} active, {} bytes in, {} out", server->local().to_string(),
                                                s.accepted, s.active, s.bytes_in, s.bytes_out),
                                    Tone::heading));
-    for (const EchoConnection& c : server->connections())
+    for (const demos::EchoConnection& c : server->connections())
       shell.out.line(fmt::format("  #{:<3} {:<22} {:<8} in {} out {} buffered {} (coroutine {})", c.id, c.peer.to_string(),
                                  c.state, c.bytes_in, c.bytes_out, c.buffered, c.coroutine));
   }

@@ -13,6 +13,7 @@
 #include <corosh/registry.hpp>
 
 #include "catalog.hpp"
+#include "echo_server.hpp"
 
 #include <cstdint>
 #include <exception>
@@ -98,7 +99,7 @@ class Shell {
   };
 
   // --- listeners and tracing -------------------------------------------------
-  std::map<std::uint16_t, std::unique_ptr<EchoServer>> servers;
+  std::map<std::uint16_t, std::unique_ptr<demos::EchoServer>> servers;
   TraceRecorder trace;
 
  private:

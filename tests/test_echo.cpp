@@ -6,6 +6,8 @@
 
 #include <corosh/loop.hpp>
 #include <corosh/net.hpp>
+
+#include "echo_server.hpp"
 #include <corosh/registry.hpp>
 
 #include <sys/socket.h>
@@ -16,7 +18,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using corosh::EchoServer;
+using corosh::demos::EchoServer;
 using corosh::Loop;
 using corosh::Socket;
 using corosh_test::EnoughDescriptors;
@@ -119,7 +121,7 @@ TEST_CASE("1,000 concurrent connections get every byte back in order", "[loop]")
   CHECK(bad == 0);
   CHECK(smallest == 1);
   CHECK(largest == 65536);
-  corosh::EchoStats stats = server.stats();
+  corosh::demos::EchoStats stats = server.stats();
   CHECK(stats.accepted == connections);
   CHECK(stats.bytes_in == total);
   CHECK(stats.bytes_out == total);
@@ -165,7 +167,7 @@ TEST_CASE("a peer that never reads costs bounded memory; others are still served
   CHECK(pushed < 1024 * 65536ull);       // the hog is stuck...
   CHECK(pushed > 4 * bound);             // ...after pushing far more than the bound
   CHECK(worst_buffered <= 2 * bound);    // the polite connection may hold a little too
-  for (const corosh::EchoConnection& c : server.connections()) {
+  for (const corosh::demos::EchoConnection& c : server.connections()) {
     CHECK(c.buffered <= bound);
     CHECK(c.bytes_in - c.bytes_out <= bound);
   }
@@ -242,7 +244,7 @@ TEST_CASE("several listeners; stopping one closes its connections cleanly", "[lo
   run_until(loop, [&] { return step == 1; });
   CHECK(ga == "to a");
   CHECK(gb == "to b");
-  std::vector<corosh::EchoConnection> conns = a.connections();
+  std::vector<corosh::demos::EchoConnection> conns = a.connections();
   REQUIRE(conns.size() == 1);
   CHECK(conns[0].peer.port == ca.local().port);
   CHECK(conns[0].bytes_in == 4);

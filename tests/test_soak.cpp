@@ -11,6 +11,8 @@
 #include <corosh/loop.hpp>
 #include <corosh/net.hpp>
 
+#include "echo_server.hpp"
+
 #include <dirent.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -161,7 +163,7 @@ void client(corosh::Loop& loop, std::uint16_t port, int index, const std::string
 }
 
 // Runs `clients` clients against `server`, at most `parallel` at a time.
-Totals soak(corosh::Loop& loop, corosh::EchoServer& server, int clients, int parallel,
+Totals soak(corosh::Loop& loop, corosh::demos::EchoServer& server, int clients, int parallel,
             const std::string& block) {
   Totals totals;
   int started = 0;
@@ -188,7 +190,7 @@ TEST_CASE("soak: 6,000 mixed clients, every byte accounted for, nothing left beh
   for (char& c : block) c = static_cast<char>(r = mix(r));
 
   corosh::Loop loop;
-  corosh::EchoServer server;
+  corosh::demos::EchoServer server;
   // A warm-up round brings the pools (stacks, buffers, malloc arenas) to the
   // size the load needs; the baseline is taken after it.
   Totals warm = soak(loop, server, 800, 800, block);
@@ -198,10 +200,10 @@ TEST_CASE("soak: 6,000 mixed clients, every byte accounted for, nothing left beh
   // Measurements that quietly failed would make the checks below vacuous.
   REQUIRE(fds_before > 0);
   REQUIRE(rss_before > 0);
-  const corosh::EchoStats before = server.stats();
+  const corosh::demos::EchoStats before = server.stats();
 
   Totals t = soak(loop, server, 6000, 800, block);
-  const corosh::EchoStats after = server.stats();
+  const corosh::demos::EchoStats after = server.stats();
 
   CHECK(t.finished == 6000);
   CHECK(t.failed == 0);

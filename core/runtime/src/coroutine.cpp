@@ -13,7 +13,7 @@
 #include <corosh/coroutine.hpp>
 
 #include "context.hpp"
-#include "coroutine_internal.hpp"
+#include <corosh/detail/coroutine_internal.hpp>
 #include "fault_handler.hpp"
 #include "registry_internal.hpp"
 #include "stack_pool.hpp"

@@ -21,7 +21,7 @@
 
 #include <corosh/error.hpp>
 
-#include "coroutine_internal.hpp"
+#include <corosh/detail/coroutine_internal.hpp>
 
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
-// coroutine_internal.hpp — what other parts of the runtime (the event loop)
-// may do to a coroutine that its public API does not offer.
+// corosh/detail/coroutine_internal.hpp — what the event loop may do to a
+// coroutine that the public API does not offer. Internal: not a stable API.
 #pragma once
 
 #include <corosh/detail/control.hpp>

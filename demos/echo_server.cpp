@@ -1,4 +1,4 @@
-// net_echo.cpp — the echo listener (see net.hpp).
+// echo_server.cpp — the echo listener (see echo_server.hpp).
 //
 // Backpressure falls out of the structure: a connection reads into its one
 // bounded buffer, then writes all of it back before reading again. While a
@@ -9,13 +9,13 @@
 // Each connection's record belongs to the server; the coroutine serving it
 // removes it when it ends in any way (end of stream, error, cancellation by
 // stop()), which also closes the socket through the loop.
-#include <corosh/net.hpp>
+#include "echo_server.hpp"
 
 #include <map>
 #include <string>
 #include <vector>
 
-namespace corosh {
+namespace corosh::demos {
 
 struct EchoServer::State {
   struct Connection {
@@ -149,4 +149,4 @@ EchoStats EchoServer::stats() const {
   return s;
 }
 
-}  // namespace corosh
+}  // namespace corosh::demos
