@@ -1,10 +1,10 @@
 // stack, regs, ctx: looking inside a parked coroutine.
 #include "commands.hpp"
-#include "context_layout.hpp"
 #include "frames.hpp"
 #include "shell.hpp"
 #include "words.hpp"
 
+#include <corosh/register.hpp>
 #include <corosh/unwind.hpp>
 
 #include <fmt/format.h>
@@ -56,11 +56,11 @@ void ctx(Shell& shell, const Words& args) {
   if (c.state == State::dead || c.state == State::running || c.context_address == 0)
     throw CommandError(fmt::format("{} is {}: no context is saved for it", Shell::label(c), Shell::state_text(c)));
   shell.out.line(fmt::format("{}: saved context at 0x{:x}, {} bytes ({}, layout from asm/context_layout.h)",
-                             shell.status_line(c.id), c.context_address, context_size(), architecture()));
+                             shell.status_line(c.id), c.context_address, saved_context_size(), architecture()));
   // In-process: the record is ordinary memory inside the coroutine's control
   // block, read slot by slot exactly as the switch wrote it.
   const auto* base = reinterpret_cast<const unsigned char*>(c.context_address);
-  for (const ContextSlot& slot : context_slots()) {
+  for (const RegisterSlot& slot : saved_register_slots()) {
     std::uint64_t value = 0;
     std::memcpy(&value, base + slot.offset, slot.size);  // little-endian on both targets
     shell.out.line(fmt::format("  0x{:x}  +{:<3} {:<6} 0x{:0{}x}  {}", c.context_address + slot.offset, slot.offset,

@@ -2,6 +2,8 @@
 #include "catch.hpp"
 
 #include <corosh/coroutine.hpp>
+#include <corosh/register.hpp>
+#include <corosh/registry.hpp>
 
 #include <cfenv>
 #include <cstdint>
@@ -237,4 +239,38 @@ TEST_CASE("the frame-pointer chain of a coroutine ends in a zeroed frame record"
   CHECK(ended_on_zero_record);
   REQUIRE(!return_addresses.empty());
   CHECK(in_trampoline(return_addresses.back()));
+}
+
+TEST_CASE("the register table names each saved slot where the switch stores it", "[asm]") {
+  // A created coroutine's context was written by prepare_context: its stack
+  // pointer and frame pointer point into its own stack and it resumes at the
+  // trampoline. Read back through the table, by name, they must say so.
+  corosh::Coroutine co([] {});
+  corosh::CoroutineInfo info = corosh::describe(co);
+  REQUIRE(!info.registers.empty());
+  auto value = [&](std::string_view name) -> std::uint64_t {
+    for (const corosh::Register& r : info.registers)
+      if (r.name == name) return r.value;
+    FAIL("no register " << name);
+    return 0;
+  };
+  const std::uint64_t top = info.stack_base + info.stack_size;
+#if defined(__x86_64__)
+  const std::uint64_t sp = value("rsp"), fp = value("rbp");
+#else
+  const std::uint64_t sp = value("sp"), fp = value("fp");
+  CHECK(value("lr") == value("pc"));
+#endif
+  CHECK(info.registers.front().name == corosh::resume_register());
+  CHECK(info.registers.front().value == reinterpret_cast<std::uint64_t>(&corosh_trampoline));
+  CHECK(sp > info.stack_base);
+  CHECK(sp < top);
+  CHECK(fp == sp);  // the zeroed frame record the first frame links to
+  // Every slot lies inside the block, in memory order, without overlap.
+  std::size_t end = 0;
+  for (const corosh::RegisterSlot& slot : corosh::saved_register_slots()) {
+    CHECK(slot.offset == end);
+    end = slot.offset + slot.size;
+  }
+  CHECK(end == corosh::saved_context_size());
 }

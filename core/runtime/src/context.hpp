@@ -1,14 +1,12 @@
 // context.hpp — the architecture seam of the C++ side: laying out a new
-// context and reading a saved one. One implementation per architecture
-// (context_x86_64.cpp, context_arm64.cpp).
+// context (one implementation per architecture: context_x86_64.cpp,
+// context_arm64.cpp) and reading the slots of a saved one.
 #pragma once
 
 #include <corosh/detail/control.hpp>
-#include <corosh/registry.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 namespace corosh::detail {
 
@@ -18,11 +16,8 @@ namespace corosh::detail {
 void prepare_context(SavedContext& regs, std::byte* top, void (*entry)(void*),
                      void* argument) noexcept;
 
-// The saved registers in the architecture's usual display order.
-std::vector<Register> saved_registers(const SavedContext& regs);
-
-std::uintptr_t saved_stack_pointer(const SavedContext& regs) noexcept;
-std::uintptr_t saved_frame_pointer(const SavedContext& regs) noexcept;
-std::uintptr_t saved_resume_address(const SavedContext& regs) noexcept;
+inline std::uintptr_t saved_stack_pointer(const SavedContext& r) noexcept { return r.COROSH_SP_FIELD; }
+inline std::uintptr_t saved_frame_pointer(const SavedContext& r) noexcept { return r.COROSH_FP_FIELD; }
+inline std::uintptr_t saved_resume_address(const SavedContext& r) noexcept { return r.COROSH_PC_FIELD; }
 
 }  // namespace corosh::detail

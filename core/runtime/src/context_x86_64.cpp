@@ -1,26 +1,13 @@
-// context_x86_64.cpp — new and saved contexts on x86_64 (System V).
+// context_x86_64.cpp — a new context on x86_64 (System V): what the first
+// switch to a coroutine loads.
 #if defined(__x86_64__)
 
 #include "context.hpp"
-#include "context_layout.h"
 #include "thread_state.hpp"
 
 #include <cstddef>
 
 namespace corosh::detail {
-
-// The layout the assembly uses is the layout the C++ side and the debugger see.
-static_assert(offsetof(SavedContext, rbx) == COROSH_CTX_RBX);
-static_assert(offsetof(SavedContext, rbp) == COROSH_CTX_RBP);
-static_assert(offsetof(SavedContext, r12) == COROSH_CTX_R12);
-static_assert(offsetof(SavedContext, r13) == COROSH_CTX_R13);
-static_assert(offsetof(SavedContext, r14) == COROSH_CTX_R14);
-static_assert(offsetof(SavedContext, r15) == COROSH_CTX_R15);
-static_assert(offsetof(SavedContext, rsp) == COROSH_CTX_RSP);
-static_assert(offsetof(SavedContext, rip) == COROSH_CTX_RIP);
-static_assert(offsetof(SavedContext, mxcsr) == COROSH_CTX_MXCSR);
-static_assert(offsetof(SavedContext, fpucw) == COROSH_CTX_FPUCW);
-static_assert(sizeof(SavedContext) == COROSH_CTX_SIZE);
 
 void prepare_context(SavedContext& regs, std::byte* top, void (*entry)(void*),
                      void* argument) noexcept {
@@ -35,16 +22,6 @@ void prepare_context(SavedContext& regs, std::byte* top, void (*entry)(void*),
   asm volatile("stmxcsr %0" : "=m"(regs.mxcsr));
   asm volatile("fnstcw %0" : "=m"(regs.fpucw));
 }
-
-std::vector<Register> saved_registers(const SavedContext& r) {
-  return {{"rip", r.rip}, {"rsp", r.rsp}, {"rbp", r.rbp}, {"rbx", r.rbx},
-          {"r12", r.r12}, {"r13", r.r13}, {"r14", r.r14}, {"r15", r.r15},
-          {"mxcsr", r.mxcsr}, {"fpucw", r.fpucw}};
-}
-
-std::uintptr_t saved_stack_pointer(const SavedContext& r) noexcept { return r.rsp; }
-std::uintptr_t saved_frame_pointer(const SavedContext& r) noexcept { return r.rbp; }
-std::uintptr_t saved_resume_address(const SavedContext& r) noexcept { return r.rip; }
 
 }  // namespace corosh::detail
 

@@ -67,7 +67,8 @@ CoroutineInfo snapshot(const Control& c) {
   if (c.state == State::created || c.state == State::suspended || c.state == State::normal) {
     const std::uintptr_t top = reinterpret_cast<std::uintptr_t>(c.stack.top());
     info.stack_in_use = top - saved_stack_pointer(c.context.registers);
-    info.registers = saved_registers(c.context.registers);
+    info.registers = read_registers(
+        {reinterpret_cast<const std::uint8_t*>(&c.context.registers), sizeof c.context.registers});
   } else if (c.state == State::running) {
     const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
     const std::uintptr_t top = reinterpret_cast<std::uintptr_t>(c.stack.top());

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <corosh/coroutine.hpp>
+#include <corosh/register.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -21,12 +22,6 @@
 #include <vector>
 
 namespace corosh {
-
-// One saved register of a suspended coroutine.
-struct Register {
-  std::string_view name;
-  std::uint64_t value;
-};
 
 struct CoroutineInfo {
   std::uint64_t id = 0;

@@ -12,9 +12,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <type_traits>
 #include <tuple>
 #include <utility>
 
+#include <corosh/detail/context_layout.h>
 #include <corosh/state.hpp>
 
 namespace corosh {
@@ -23,22 +25,24 @@ class Coroutine;
 
 namespace corosh::detail {
 
-// The callee-saved registers of a suspended context. The field order and
-// offsets are fixed by asm/context_layout.h (static_asserted in context.cpp).
+// The callee-saved registers of a suspended context, one member per slot of
+// COROSH_SAVED_REGISTERS (asm/context_layout.h), at the offsets the assembly
+// uses: the static_asserts below check every one.
+template <int bytes>
+using SlotWord = std::conditional_t<bytes == 8, std::uint64_t,
+                                    std::conditional_t<bytes == 4, std::uint32_t, std::uint16_t>>;
+
 struct SavedContext {
-#if defined(__x86_64__)
-  std::uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
-  std::uint32_t mxcsr;
-  std::uint16_t fpucw;
-  std::uint16_t pad;
-#elif defined(__aarch64__)
-  std::uint64_t x19, x20, x21, x22, x23, x24, x25, x26, x27, x28;
-  std::uint64_t fp, lr, sp;
-  std::uint64_t d8, d9, d10, d11, d12, d13, d14, d15;
-#else
-#error "corosh: no context switch for this architecture (x86_64 and arm64 only)"
-#endif
+#define COROSH_SLOT(field, offset, bytes, dwarf, show, role) SlotWord<bytes> field;
+  COROSH_SAVED_REGISTERS(COROSH_SLOT)
+#undef COROSH_SLOT
 };
+
+#define COROSH_SLOT(field, offset, bytes, dwarf, show, role) \
+  static_assert(offsetof(SavedContext, field) == (offset) && sizeof(SavedContext::field) == (bytes));
+COROSH_SAVED_REGISTERS(COROSH_SLOT)
+#undef COROSH_SLOT
+static_assert(sizeof(SavedContext) == COROSH_CTX_SIZE);
 
 // The C++ runtime's per-thread exception bookkeeping (__cxa_eh_globals:
 // caught-exception stack and uncaught count). Each context keeps its own
