@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
       server.stop();
       loop.stop();
     };
-    loop.on_signal(SIGINT, quit);
-    loop.on_signal(SIGTERM, quit);
+    loop.add_signal(SIGINT, quit);
+    loop.add_signal(SIGTERM, quit);
     std::printf("listening on %s\n", server.local().to_string().c_str());
     std::fflush(stdout);
     loop.run();

@@ -49,17 +49,17 @@ std::optional<Line> Input::next() {
 }
 
 BatchInput::BatchInput(Loop& loop, int fd) : loop_(loop), splitter_(max_line) {
-  watch_ = loop_.watch_input(
+  watch_ = loop_.add_reader(
       fd, [this](std::string_view chunk) { splitter_.feed(chunk, lines_); },
       [this] {
         splitter_.finish(lines_);
         ended_ = true;
-        watch_ = 0;
+        watch_ = WatchId();
       });
 }
 
 BatchInput::~BatchInput() {
-  if (watch_ != 0) loop_.unwatch(watch_);
+  if (watch_) loop_.remove(watch_);
 }
 
 TextInput::TextInput(std::string_view text) {

@@ -60,7 +60,7 @@ class Input {
   bool ended_ = false;
 };
 
-// Lines from a pipe or a regular file (read through Loop::watch_input).
+// Lines from a pipe or a regular file (read through Loop::add_reader).
 class BatchInput final : public Input {
  public:
   BatchInput(Loop& loop, int fd);

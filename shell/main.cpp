@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
     }
     // Ctrl-C stops a running `continue` or `wait`; at the prompt it drops the
     // line being typed; with no prompt and nothing running it ends the shell.
-    corosh::SignalId sigint = loop.on_signal(SIGINT, [&](int) {
+    corosh::SignalId sigint = loop.add_signal(SIGINT, [&](int) {
       if (shell.busy()) {
         shell.interrupt();
       } else if (interactive) {
@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
       input->ready();
       loop.run_once();
     }
-    loop.cancel_signal(sigint);
+    loop.remove(sigint);
     input.reset();
     shell.shutdown();
     if (!interactive && out.errors() > 0) status = 1;

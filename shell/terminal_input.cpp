@@ -98,8 +98,8 @@ void TerminalInput::on_line(char* line) {
   // normal mode, and keys typed meanwhile wait in the terminal's buffer.
   self->prompting_ = false;
   rl_callback_handler_remove();
-  if (self->watch_ != 0) self->loop_.unwatch(self->watch_);
-  self->watch_ = 0;
+  if (self->watch_) self->loop_.remove(self->watch_);
+  self->watch_ = WatchId();
 }
 
 void TerminalInput::ready() {
@@ -110,8 +110,8 @@ void TerminalInput::ready() {
 void TerminalInput::show_prompt() {
   prompting_ = true;
   rl_callback_handler_install(prompt, &TerminalInput::on_line);
-  if (watch_ == 0)
-    watch_ = loop_.watch(STDIN_FILENO, Interest::readable, [](Interest) { rl_callback_read_char(); });
+  if (!watch_)
+    watch_ = loop_.add_watch(STDIN_FILENO, Interest::readable, [](Interest) { rl_callback_read_char(); });
 }
 
 // A line printed while the prompt is up would land after the half-typed

@@ -42,7 +42,7 @@ class TerminalInput final : public Input {
   void after_output();
   Loop& loop_;
   Output& out_;
-  WatchId watch_ = 0;
+  WatchId watch_;
   bool prompting_ = false;
   std::string history_path_;
 };

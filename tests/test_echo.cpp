@@ -137,7 +137,7 @@ TEST_CASE("a peer that never reads costs bounded memory; others are still served
   std::uint64_t pushed = 0;
   std::size_t worst_buffered = 0;
   // Sample the server's buffered bytes after every loop iteration.
-  corosh::TimerId sampler = loop.start_timer(0ms, [&] {
+  corosh::TimerId sampler = loop.add_timer(0ms, [&] {
     worst_buffered = std::max(worst_buffered, server.stats().buffered);
   }, 1ms);
   std::uint64_t writer = loop.spawn({.name = "hog"}, [&] {
@@ -171,7 +171,7 @@ TEST_CASE("a peer that never reads costs bounded memory; others are still served
     CHECK(c.buffered <= bound);
     CHECK(c.bytes_in - c.bytes_out <= bound);
   }
-  loop.cancel_timer(sampler);
+  loop.remove(sampler);
   loop.cancel(writer);
   hog.close();  // with unread data: the server's write fails with a reset
   run_until(loop, [&] { return server.stats().active == 0; });

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <type_traits>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -51,9 +52,9 @@ std::string wait_reason_of(std::uint64_t id) {
 TEST_CASE("timers fire in deadline order, ties in start order", "[loop]") {
   Loop loop;
   std::vector<int> order;
-  loop.start_timer(2ms, [&] { order.push_back(4); });
-  for (int i = 1; i <= 3; ++i) loop.start_timer(0ms, [&, i] { order.push_back(i); });
-  loop.start_timer(2ms, [&] { order.push_back(5); });
+  loop.add_timer(2ms, [&] { order.push_back(4); });
+  for (int i = 1; i <= 3; ++i) loop.add_timer(0ms, [&, i] { order.push_back(i); });
+  loop.add_timer(2ms, [&] { order.push_back(5); });
   loop.run();
   CHECK(order == std::vector<int>{1, 2, 3, 4, 5});
   CHECK(loop.stats().timers == 0);
@@ -62,12 +63,12 @@ TEST_CASE("timers fire in deadline order, ties in start order", "[loop]") {
 TEST_CASE("a cancelled timer never fires; a repeating one repeats until cancelled", "[loop]") {
   Loop loop;
   bool fired = false;
-  corosh::TimerId doomed = loop.start_timer(0ms, [&] { fired = true; });
-  CHECK(loop.cancel_timer(doomed));
-  CHECK_FALSE(loop.cancel_timer(doomed));
+  corosh::TimerId doomed = loop.add_timer(0ms, [&] { fired = true; });
+  CHECK(loop.remove(doomed));
+  CHECK_FALSE(loop.remove(doomed));
   int ticks = 0;
-  corosh::TimerId ticker = 0;
-  ticker = loop.start_timer(0ms, [&] { if (++ticks == 3) loop.cancel_timer(ticker); }, 1ms);
+  corosh::TimerId ticker;
+  ticker = loop.add_timer(0ms, [&] { if (++ticks == 3) loop.remove(ticker); }, 1ms);
   loop.run();
   CHECK_FALSE(fired);
   CHECK(ticks == 3);
@@ -77,9 +78,9 @@ TEST_CASE("a timer started from a timer callback waits for the next iteration", 
   Loop loop;
   int runs = 0;
   std::function<void()> again = [&] {
-    if (++runs < 5) loop.start_timer(0ms, again);
+    if (++runs < 5) loop.add_timer(0ms, again);
   };
-  loop.start_timer(0ms, again);
+  loop.add_timer(0ms, again);
   while (loop.run_once()) {
   }
   CHECK(runs == 5);
@@ -162,7 +163,7 @@ TEST_CASE("a waiter made ready and then closed before it runs learns closed", "[
   loop.spawn([&] { result = loop.wait(fds[0], Interest::readable, 10s); });
   loop.run_once(0ms);
   REQUIRE(::write(fds[1], "x", 1) == 1);
-  loop.start_timer(0ms, [&] { loop.close_fd(fds[0]); });
+  loop.add_timer(0ms, [&] { loop.close_fd(fds[0]); });
   loop.run_once();
   CHECK(result == Wait::closed);
   ::close(fds[1]);
@@ -192,10 +193,10 @@ TEST_CASE("a stale event for a reused fd number in the same batch is dropped", "
       ::close(fds[0]);
     }
     fresh_write = fds[1];
-    loop.watch(other, Interest::readable, [&](Interest) { ++fresh_calls; });
+    loop.add_watch(other, Interest::readable, [&](Interest) { ++fresh_calls; });
   };
-  corosh::WatchId wa = loop.watch(a.r, Interest::readable, [&](Interest) { first(b.r); });
-  corosh::WatchId wb = loop.watch(b.r, Interest::readable, [&](Interest) { first(a.r); });
+  corosh::WatchId wa = loop.add_watch(a.r, Interest::readable, [&](Interest) { first(b.r); });
+  corosh::WatchId wb = loop.add_watch(b.r, Interest::readable, [&](Interest) { first(a.r); });
   loop.run_once(0ms);
   CHECK(loop.stats().polls == 1);
   CHECK(first_calls == 1);
@@ -205,8 +206,8 @@ TEST_CASE("a stale event for a reused fd number in the same batch is dropped", "
   loop.run_once(0ms);
   CHECK(fresh_calls == 1);
   // Tidy up: the survivor is a or b; `reused` now names the fresh pipe.
-  loop.unwatch(wa);
-  loop.unwatch(wb);
+  loop.remove(wa);
+  loop.remove(wb);
   loop.close_fd(reused);
   ::close(fresh_write);
   if (reused == a.r) a.r = -1; else b.r = -1;
@@ -268,7 +269,7 @@ TEST_CASE("stop makes run return; one loop per thread; waits need a coroutine", 
   CHECK_THROWS_AS(loop.wait(0, Interest::readable), corosh::Error);
   CHECK_THROWS_AS(loop.sleep(1ms), corosh::Error);
   int ticks = 0;
-  loop.start_timer(0ms, [&] { if (++ticks == 2) loop.stop(); }, 1ms);
+  loop.add_timer(0ms, [&] { if (++ticks == 2) loop.stop(); }, 1ms);
   loop.run();
   CHECK(ticks == 2);
   CHECK(loop.alive());  // the repeating timer is still there
@@ -289,8 +290,8 @@ TEST_CASE("destroying the loop cancels coroutines still waiting on it", "[loop]"
 TEST_CASE("signals arrive as loop events", "[loop]") {
   Loop loop;
   std::vector<int> seen;
-  corosh::SignalId a = loop.on_signal(SIGTERM, [&](int s) { seen.push_back(s); });
-  corosh::SignalId b = loop.on_signal(SIGINT, [&](int s) {
+  corosh::SignalId a = loop.add_signal(SIGTERM, [&](int s) { seen.push_back(s); });
+  corosh::SignalId b = loop.add_signal(SIGINT, [&](int s) {
     seen.push_back(s);
     loop.stop();
   });
@@ -298,8 +299,8 @@ TEST_CASE("signals arrive as loop events", "[loop]") {
   ::raise(SIGINT);
   loop.run();
   CHECK(seen == std::vector<int>{SIGTERM, SIGINT});
-  CHECK(loop.cancel_signal(a));
-  CHECK(loop.cancel_signal(b));
+  CHECK(loop.remove(a));
+  CHECK(loop.remove(b));
   CHECK_FALSE(loop.alive());
   struct sigaction now {};
   sigaction(SIGINT, nullptr, &now);
@@ -312,7 +313,7 @@ namespace {
 std::string read_all_input(Loop& loop, int fd, bool* ended) {
   std::string got;
   *ended = false;
-  loop.watch_input(fd, [&](std::string_view chunk) { got += chunk; }, [&] { *ended = true; });
+  loop.add_reader(fd, [&](std::string_view chunk) { got += chunk; }, [&] { *ended = true; });
   loop.run();
   return got;
 }
@@ -323,7 +324,7 @@ TEST_CASE("input source: a pipe", "[loop]") {
   Loop loop;
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
-  loop.start_timer(0ms, [&] {
+  loop.add_timer(0ms, [&] {
     REQUIRE(::write(fds[1], "hello\n", 6) == 6);
     ::close(fds[1]);
   });
@@ -366,11 +367,11 @@ TEST_CASE("input source: a terminal (pty)", "[loop]") {
   REQUIRE(::isatty(slave));
   std::string got;
   bool ended = false;
-  loop.watch_input(slave, [&](std::string_view chunk) {
+  loop.add_reader(slave, [&](std::string_view chunk) {
     got += chunk;
     if (got.find('\n') != std::string::npos) loop.stop();
   }, [&] { ended = true; });
-  loop.start_timer(0ms, [&] { REQUIRE(::write(master, "typed\n", 6) == 6); });
+  loop.add_timer(0ms, [&] { REQUIRE(::write(master, "typed\n", 6) == 6); });
   loop.run();  // stops after the line arrives; the terminal never ends by itself
   CHECK(got == "typed\n");
   CHECK_FALSE(ended);
@@ -386,17 +387,29 @@ TEST_CASE("watch calls back while the fd stays ready", "[loop]") {
   Pipe p;
   REQUIRE(::write(p.w, "abc", 3) == 3);
   std::string got;
-  corosh::WatchId id = loop.watch(p.r, Interest::readable, [&](Interest fired) {
+  corosh::WatchId id = loop.add_watch(p.r, Interest::readable, [&](Interest fired) {
     CHECK(fired & Interest::readable);
     char c;
     if (::read(p.r, &c, 1) == 1) got += c;
     if (got.size() == 3) loop.stop();
   });
-  CHECK_THROWS_AS(loop.watch(p.r, Interest::readable, [](Interest) {}), corosh::Error);
+  CHECK_THROWS_AS(loop.add_watch(p.r, Interest::readable, [](Interest) {}), corosh::Error);
   loop.run();
   CHECK(got == "abc");
-  CHECK(loop.unwatch(id));
-  CHECK_FALSE(loop.unwatch(id));
+  CHECK(loop.remove(id));
+  CHECK_FALSE(loop.remove(id));
   CHECK(loop.stats().registered_fds == 0);
   CHECK(loop.stats().backend.size() > 0);
+}
+
+TEST_CASE("source ids are distinct types: one kind cannot stand for another", "[loop]") {
+  static_assert(!std::is_convertible_v<corosh::TimerId, corosh::WatchId>);
+  static_assert(!std::is_convertible_v<corosh::WatchId, corosh::SignalId>);
+  static_assert(!std::is_convertible_v<std::uint64_t, corosh::TimerId>);
+  static_assert(!std::is_invocable_v<bool (Loop::*)(corosh::WatchId) noexcept, Loop&, corosh::TimerId>);
+  Loop loop;
+  corosh::TimerId timer = loop.add_timer(1h, [] {});
+  CHECK(timer);
+  CHECK_FALSE(corosh::TimerId());
+  CHECK(loop.remove(timer));
 }

@@ -277,7 +277,7 @@ void Loop::Impl::expire_timers() {
       continue;
     }
     auto* timer = static_cast<detail::CallbackTimer*>(node->owner);
-    const TimerId id = timer->id;
+    const std::uint64_t id = timer->id;
     std::function<void()> callback = std::move(timer->callback);
     callback();
     // The callback may have cancelled this timer (it is gone then).
@@ -499,7 +499,7 @@ void Loop::sleep(Duration duration) {
   park(*impl_, w, duration);
 }
 
-TimerId Loop::start_timer(Duration delay, std::function<void()> callback, Duration interval) {
+TimerId Loop::add_timer(Duration delay, std::function<void()> callback, Duration interval) {
   Impl& L = *impl_;
   auto timer = std::make_unique<detail::CallbackTimer>();
   timer->id = L.next_id++;
@@ -509,14 +509,14 @@ TimerId Loop::start_timer(Duration delay, std::function<void()> callback, Durati
   timer->node.sequence = L.next_sequence++;
   timer->node.owner = timer.get();
   L.timers.push(&timer->node);
-  const TimerId id = timer->id;
+  const std::uint64_t id = timer->id;
   L.callback_timers.emplace(id, std::move(timer));
-  return id;
+  return TimerId(id);
 }
 
-bool Loop::cancel_timer(TimerId id) noexcept {
+bool Loop::remove(TimerId id) noexcept {
   Impl& L = *impl_;
-  auto it = L.callback_timers.find(id);
+  auto it = L.callback_timers.find(id.value());
   if (it == L.callback_timers.end()) return false;
   L.timers.remove(&it->second->node);
   L.callback_timers.erase(it);

@@ -1,6 +1,6 @@
 // loop_internal.hpp — the state behind corosh::Loop, shared by loop.cpp (the
 // core: waits, timers, dispatch), loop_watch.cpp (callback sources: fd
-// watches and input) and loop_signal.cpp (signals through a self-pipe).
+// watches and readers) and loop_signal.cpp (signals through a self-pipe).
 #pragma once
 
 #include <corosh/loop.hpp>
@@ -41,7 +41,7 @@ struct Waiter {
 };
 
 struct WatchRecord {
-  WatchId id = 0;
+  std::uint64_t id = 0;
   int fd = -1;
   unsigned interest = 0;
   bool always_ready = false;  // the poller refused the fd: call every iteration
@@ -51,7 +51,7 @@ struct WatchRecord {
 
 struct CallbackTimer {
   TimerNode node;
-  TimerId id = 0;
+  std::uint64_t id = 0;
   Duration interval{0};
   std::function<void()> callback;
 };
@@ -77,9 +77,9 @@ struct Loop::Impl {
   std::size_t registered_count = 0;
   detail::TimerHeap timers;
   std::uint64_t next_sequence = 1;
-  std::uint64_t next_id = 1;  // timers, watches, signal handlers
-  std::unordered_map<TimerId, std::unique_ptr<detail::CallbackTimer>> callback_timers;
-  std::unordered_map<WatchId, std::shared_ptr<detail::WatchRecord>> watches;
+  std::uint64_t next_id = 1;  // timers, watches, signal handlers: one sequence
+  std::unordered_map<std::uint64_t, std::unique_ptr<detail::CallbackTimer>> callback_timers;
+  std::unordered_map<std::uint64_t, std::shared_ptr<detail::WatchRecord>> watches;
   std::size_t internal_watches = 0;
   std::size_t always_ready_watches = 0;
   std::unordered_map<std::uint64_t, std::unique_ptr<Coroutine>> spawned;
@@ -96,8 +96,8 @@ struct Loop::Impl {
 
   // Signals (loop_signal.cpp).
   int signal_pipe[2] = {-1, -1};
-  WatchId signal_watch = 0;
-  std::unordered_map<SignalId, detail::SignalHandler> signal_handlers;
+  std::uint64_t signal_watch = 0;
+  std::unordered_map<std::uint64_t, detail::SignalHandler> signal_handlers;
   std::unordered_map<int, struct sigaction> previous_actions;
 
   detail::FdEntry& entry(int fd);
@@ -131,8 +131,8 @@ struct Loop::Impl {
   bool alive() const noexcept;
 
   // Watches (loop_watch.cpp).
-  WatchId add_watch(int fd, unsigned interest, std::function<void(Interest)> callback, bool internal);
-  bool remove_watch(WatchId id) noexcept;
+  std::uint64_t add_watch(int fd, unsigned interest, std::function<void(Interest)> callback, bool internal);
+  bool remove_watch(std::uint64_t id) noexcept;
   // Signals (loop_signal.cpp).
   void drain_signals();
   void remove_all_signals() noexcept;

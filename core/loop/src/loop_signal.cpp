@@ -83,7 +83,7 @@ void Loop::Impl::remove_all_signals() noexcept {
   }
 }
 
-SignalId Loop::on_signal(int signo, std::function<void(int)> callback) {
+SignalId Loop::add_signal(int signo, std::function<void(int)> callback) {
   Impl& L = *impl_;
   if (signo <= 0 || signo >= max_signal || signo == SIGKILL || signo == SIGSTOP)
     throw Error("corosh: cannot handle signal " + std::to_string(signo));
@@ -110,14 +110,14 @@ SignalId Loop::on_signal(int signo, std::function<void(int)> callback) {
     }
     L.previous_actions.emplace(signo, previous);
   }
-  const SignalId id = L.next_id++;
+  const std::uint64_t id = L.next_id++;
   L.signal_handlers.emplace(id, detail::SignalHandler{signo, std::move(callback)});
-  return id;
+  return SignalId(id);
 }
 
-bool Loop::cancel_signal(SignalId id) noexcept {
+bool Loop::remove(SignalId id) noexcept {
   Impl& L = *impl_;
-  auto it = L.signal_handlers.find(id);
+  auto it = L.signal_handlers.find(id.value());
   if (it == L.signal_handlers.end()) return false;
   const int signo = it->second.signo;
   L.signal_handlers.erase(it);

@@ -1,13 +1,13 @@
-// loop_watch.cpp — callback sources: fd watches and the input source (the
-// shell's stdin).
+// loop_watch.cpp — callback sources: fd watches and readers (add_reader: the
+// shell reads its stdin with one).
 //
-// stdin can be a terminal, a pipe, a regular file or /dev/null. The pollers
+// A reader's fd can be a terminal, a pipe, a regular file or /dev/null. The pollers
 // refuse the last two (epoll: EPERM; kqueue: EINVAL for /dev/null and an
 // explicitly opened /dev/tty), so a watch on such a file becomes "always
 // ready": its callback runs every iteration and the loop polls without
 // blocking meanwhile. Reading those files never blocks, so that is exact.
 //
-// The input source never sets O_NONBLOCK on the fd: stdin's open file is
+// A reader never sets O_NONBLOCK on the fd: stdin's open file is
 // shared with the parent shell, which would then see EAGAIN on its own
 // reads. It reads once per readiness report instead, which cannot block.
 #include "loop_internal.hpp"
@@ -22,7 +22,7 @@
 
 namespace corosh {
 
-WatchId Loop::Impl::add_watch(int fd, unsigned interest, std::function<void(Interest)> callback,
+std::uint64_t Loop::Impl::add_watch(int fd, unsigned interest, std::function<void(Interest)> callback,
                               bool internal) {
   if (fd < 0) throw Error("corosh: cannot watch a negative fd (" + std::to_string(fd) + ")");
   if (interest == 0) throw Error("corosh: a watch needs Interest::readable and/or writable");
@@ -50,7 +50,7 @@ WatchId Loop::Impl::add_watch(int fd, unsigned interest, std::function<void(Inte
   return watch->id;
 }
 
-bool Loop::Impl::remove_watch(WatchId id) noexcept {
+bool Loop::Impl::remove_watch(std::uint64_t id) noexcept {
   auto it = watches.find(id);
   if (it == watches.end()) return false;
   std::shared_ptr<detail::WatchRecord> watch = std::move(it->second);
@@ -67,17 +67,17 @@ bool Loop::Impl::remove_watch(WatchId id) noexcept {
   return true;
 }
 
-WatchId Loop::watch(int fd, Interest interest, std::function<void(Interest)> callback) {
-  return impl_->add_watch(fd, static_cast<unsigned>(interest), std::move(callback), false);
+WatchId Loop::add_watch(int fd, Interest interest, std::function<void(Interest)> callback) {
+  return WatchId(impl_->add_watch(fd, static_cast<unsigned>(interest), std::move(callback), false));
 }
 
-bool Loop::unwatch(WatchId id) noexcept { return impl_->remove_watch(id); }
+bool Loop::remove(WatchId id) noexcept { return impl_->remove_watch(id.value()); }
 
-WatchId Loop::watch_input(int fd, std::function<void(std::string_view)> on_data,
-                          std::function<void()> on_end) {
+WatchId Loop::add_reader(int fd, std::function<void(std::string_view)> on_data,
+                         std::function<void()> on_end) {
   struct Source {
     int fd;
-    WatchId id = 0;
+    std::uint64_t id = 0;
     std::function<void(std::string_view)> on_data;
     std::function<void()> on_end;
   };
@@ -100,7 +100,7 @@ WatchId Loop::watch_input(int fd, std::function<void(std::string_view)> on_data,
         if (source->on_end) source->on_end();
       },
       false);
-  return source->id;
+  return WatchId(source->id);
 }
 
 }  // namespace corosh

@@ -1,5 +1,5 @@
 // corosh/loop.hpp — the event loop: coroutines that wait for file descriptors,
-// timers and sleeps, plus callback sources (timers, fd watches, input,
+// timers and sleeps, plus callback sources (timers, fd watches, readers,
 // signals).
 //
 // One Loop per thread. A coroutine that calls wait() or sleep() registers
@@ -14,7 +14,7 @@
 //       std::puts("tick");
 //     }
 //   });
-//   loop.start_timer(std::chrono::seconds(1), [] { std::puts("one second"); });
+//   loop.add_timer(std::chrono::seconds(1), [] { std::puts("one second"); });
 //   loop.run();   // returns when nothing is left to wait for (or stop())
 //
 // Coroutines spawned on the loop belong to it: it destroys them when they
@@ -65,9 +65,28 @@ enum class Wait : std::uint8_t {
 std::string_view to_string(Wait result) noexcept;
 
 using Duration = std::chrono::nanoseconds;
-using TimerId = std::uint64_t;
-using WatchId = std::uint64_t;
-using SignalId = std::uint64_t;
+
+// The handle of a callback source, returned by add_* and taken by remove().
+// Each kind of source has its own type, so a timer's id cannot be passed
+// where a watch's is expected. A default-constructed id names nothing.
+template <class Kind>
+class SourceId {
+ public:
+  constexpr SourceId() noexcept = default;
+  constexpr explicit SourceId(std::uint64_t value) noexcept : value_(value) {}
+  // The number behind the id (unique per loop across all kinds).
+  constexpr std::uint64_t value() const noexcept { return value_; }
+  // True unless default-constructed.
+  constexpr explicit operator bool() const noexcept { return value_ != 0; }
+  // Ids compare by value.
+  friend constexpr bool operator==(SourceId, SourceId) noexcept = default;
+
+ private:
+  std::uint64_t value_ = 0;
+};
+using TimerId = SourceId<struct TimerKind>;
+using WatchId = SourceId<struct WatchKind>;
+using SignalId = SourceId<struct SignalKind>;
 
 // What the loop is doing, for the shell's `loop` command.
 struct LoopStats {
@@ -143,28 +162,32 @@ class Loop {
 
   // --- callbacks ---------------------------------------------------------------
 
+  // Each add_* starts a source and returns its id; remove(id) stops it.
+
   // Calls `callback` once after `delay` (then every `interval` if non-zero).
-  // Timers due at the same time fire in the order they were started.
-  TimerId start_timer(Duration delay, std::function<void()> callback, Duration interval = Duration{0});
+  // Timers due at the same time fire in the order they were added.
+  TimerId add_timer(Duration delay, std::function<void()> callback, Duration interval = Duration{0});
   // Stops a timer; false if it already fired (one-shot) or never existed.
-  bool cancel_timer(TimerId id) noexcept;
+  bool remove(TimerId id) noexcept;
 
   // Calls `callback(fired)` whenever `fd` is ready for `interest` (level-
   // triggered: again and again while it stays ready). One watch per fd.
-  WatchId watch(int fd, Interest interest, std::function<void(Interest fired)> callback);
-  // Reads whatever arrives on `fd` (the shell's stdin: a terminal, a pipe, a
-  // regular file or /dev/null) in chunks: on_data per chunk, on_end once at
-  // end of input, after which the source is gone. The fd is not closed.
-  WatchId watch_input(int fd, std::function<void(std::string_view chunk)> on_data,
-                      std::function<void()> on_end);
-  // Removes a watch or input source; false if there is none with that id.
-  bool unwatch(WatchId id) noexcept;
+  WatchId add_watch(int fd, Interest interest, std::function<void(Interest fired)> callback);
+  // Reads whatever arrives on `fd` as it arrives and hands it over in chunks:
+  // on_data per chunk, on_end once at end of input (or when the fd becomes
+  // unreadable), after which the source is gone. Works for terminals, pipes,
+  // sockets, regular files and /dev/null; never sets O_NONBLOCK on the fd
+  // (it may be shared, like stdin) and never closes it.
+  WatchId add_reader(int fd, std::function<void(std::string_view chunk)> on_data,
+                     std::function<void()> on_end);
+  // Stops a watch or a reader; false if there is none with that id.
+  bool remove(WatchId id) noexcept;
 
   // Calls `callback(signo)` from the loop (not from the signal handler) when
   // `signo` arrives, e.g. SIGINT or SIGTERM. One loop per signal per process.
-  SignalId on_signal(int signo, std::function<void(int signo)> callback);
-  // Removes a signal callback; the previous disposition comes back with the last.
-  bool cancel_signal(SignalId id) noexcept;
+  SignalId add_signal(int signo, std::function<void(int signo)> callback);
+  // Stops a signal callback; the previous disposition comes back with the last.
+  bool remove(SignalId id) noexcept;
 
   // --- descriptors -------------------------------------------------------------
 
