@@ -1,5 +1,6 @@
-// loop.cpp — the event loop's core: waits, sleeps, timers, dispatch, and the
-// coroutines the loop owns.
+// loop.cpp — the event loop's iteration: waits and sleeps, the dispatch of
+// the poller's events, and resuming what they woke. (Owned coroutines, timers,
+// watches and signals each have their own file: see loop_internal.hpp.)
 //
 // One iteration (run_once):
 //   1. start newly spawned coroutines, resume woken ones (the ready queue);
@@ -68,7 +69,7 @@ FdEntry& Loop::Impl::entry(int fd) {
 
 unsigned Loop::Impl::wanted(const FdEntry& e) noexcept {
   unsigned mask = 0;
-  for (const Waiter* w = e.waiters; w; w = w->fd_next) mask |= w->interest;
+  for (const Waiter* w = e.waiters.front(); w; w = detail::FdWaiters::next(w)) mask |= w->interest;
   if (e.watch && !e.watch->always_ready) mask |= e.watch->interest;
   return mask;
 }
@@ -97,60 +98,28 @@ int Loop::Impl::widen(int fd) {
   return 0;
 }
 
-void Loop::Impl::link_fd(Waiter* w) {
-  FdEntry& e = entry(w->fd);
-  w->fd_prev = nullptr;
-  w->fd_next = e.waiters;
-  if (e.waiters) e.waiters->fd_prev = w;
-  e.waiters = w;
-  w->in_fd_list = true;
-}
-
-void Loop::Impl::unlink_fd(Waiter* w) noexcept {
-  if (!w->in_fd_list) return;
-  FdEntry& e = fds[static_cast<std::size_t>(w->fd)];
-  if (w->fd_prev) w->fd_prev->fd_next = w->fd_next; else e.waiters = w->fd_next;
-  if (w->fd_next) w->fd_next->fd_prev = w->fd_prev;
-  w->fd_prev = w->fd_next = nullptr;
-  w->in_fd_list = false;
-}
-
-void Loop::Impl::push_ready(Waiter* w) noexcept {
-  if (w->in_ready) return;
-  w->ready_next = nullptr;
-  w->ready_prev = ready_tail;
-  if (ready_tail) ready_tail->ready_next = w; else ready_head = w;
-  ready_tail = w;
-  w->in_ready = true;
-}
-
-void Loop::Impl::unlink_ready(Waiter* w) noexcept {
-  if (!w->in_ready) return;
-  if (w->ready_prev) w->ready_prev->ready_next = w->ready_next; else ready_head = w->ready_next;
-  if (w->ready_next) w->ready_next->ready_prev = w->ready_prev; else ready_tail = w->ready_prev;
-  w->ready_prev = w->ready_next = nullptr;
-  w->in_ready = false;
+// Takes `w` out of its fd's waiter list, if it is in one.
+static void leave_fd(Loop::Impl& L, Waiter* w) noexcept {
+  if (detail::FdWaiters::contains(w)) L.fds[static_cast<std::size_t>(w->fd)].waiters.erase(w);
 }
 
 void Loop::Impl::wake(Waiter* w, Wait result) noexcept {
-  unlink_fd(w);
+  leave_fd(*this, w);
   timers.remove(&w->timer);
   w->result = result;
-  push_ready(w);
+  ready.push_back(w);
 }
 
 void Loop::Impl::withdraw(Waiter* w) noexcept {
-  unlink_fd(w);
-  unlink_ready(w);
+  leave_fd(*this, w);
+  ready.erase(w);
   timers.remove(&w->timer);
-  if (w->all_prev) w->all_prev->all_next = w->all_next; else if (all_waiters == w) all_waiters = w->all_next;
-  if (w->all_next) w->all_next->all_prev = w->all_prev;
-  w->all_prev = w->all_next = nullptr;
+  all_waiters.erase(w);
 }
 
 bool Loop::Impl::alive() const noexcept {
-  return !spawned.empty() || waiting > 0 || !callback_timers.empty() ||
-         watches.size() > internal_watches || !signal_handlers.empty() || ready_head != nullptr;
+  return !owned.empty() || !all_waiters.empty() || !callback_timers.empty() ||
+         watches.size() > internal_watches || !signal_handlers.empty() || !ready.empty();
 }
 
 void Loop::Impl::report(std::uint64_t id, std::string_view name, std::exception_ptr error) {
@@ -179,42 +148,12 @@ void Loop::Impl::resume(Control* c) {
     // its owner destroys it.
     report(id, c->name, std::current_exception());
   }
-  if (c->state != State::dead) return;
   // Ours and dead: destroy it. Not ours: its owner's handle keeps it.
-  auto it = spawned.find(id);
-  if (it != spawned.end()) {
-    std::unique_ptr<Coroutine> dead = std::move(it->second);
-    spawned.erase(it);
-  }
-}
-
-void Loop::Impl::start_spawned() {
-  if (starting.empty()) return;
-  std::vector<std::uint64_t> now;
-  now.swap(starting);
-  for (std::uint64_t id : now) {
-    auto it = spawned.find(id);
-    if (it == spawned.end()) continue;  // cancelled before it ever ran
-    // References into the map survive other spawns (it is node-based), and
-    // nobody can erase a running coroutine (cancel refuses).
-    Coroutine& co = *it->second;
-    if (co.state() != State::created) continue;
-    try {
-      co.resume();
-    } catch (...) {
-      report(id, co.name(), std::current_exception());
-    }
-    auto again = spawned.find(id);
-    if (again != spawned.end() && again->second->done()) {
-      std::unique_ptr<Coroutine> dead = std::move(again->second);
-      spawned.erase(again);
-    }
-  }
+  if (c->state == State::dead) owned.bury_if_dead(id);
 }
 
 void Loop::Impl::resume_ready() {
-  while (Waiter* w = ready_head) {
-    unlink_ready(w);
+  while (Waiter* w = ready.pop_front()) {
     // Made ready, then the fd was closed before the coroutine got to run:
     // "ready" would send it to a closed (or reused) descriptor.
     if (w->fd >= 0 && (w->result == Wait::ready || w->result == Wait::error) &&
@@ -237,8 +176,8 @@ void Loop::Impl::dispatch(const detail::Fired& fired) {
   const unsigned directions = events & (detail::poll_readable | detail::poll_writable);
   const unsigned unwanted = directions & ~wanted(*e);
   const Wait result = (events & detail::poll_error) ? Wait::error : Wait::ready;
-  for (Waiter* w = e->waiters; w;) {
-    Waiter* next = w->fd_next;
+  for (Waiter* w = e->waiters.front(); w;) {
+    Waiter* next = detail::FdWaiters::next(w);
     if (w->interest & events) wake(w, result);
     w = next;
   }
@@ -263,37 +202,6 @@ void Loop::Impl::run_always_ready() {
   }
 }
 
-void Loop::Impl::expire_timers() {
-  const std::int64_t now = detail::now_ns();
-  // Timers started by these callbacks wait for the next iteration, even
-  // with a zero delay: otherwise a callback that re-arms itself would keep
-  // this loop from ever polling.
-  const std::uint64_t limit = next_sequence;
-  while (detail::TimerNode* node = timers.top()) {
-    if (node->deadline_ns > now || node->sequence >= limit) break;
-    timers.remove(node);
-    if (node->for_waiter) {
-      wake(static_cast<Waiter*>(node->owner), Wait::timed_out);
-      continue;
-    }
-    auto* timer = static_cast<detail::CallbackTimer*>(node->owner);
-    const std::uint64_t id = timer->id;
-    std::function<void()> callback = std::move(timer->callback);
-    callback();
-    // The callback may have cancelled this timer (it is gone then).
-    auto it = callback_timers.find(id);
-    if (it == callback_timers.end()) continue;
-    if (it->second->interval.count() > 0 && !it->second->node.queued()) {
-      it->second->callback = std::move(callback);
-      it->second->node.deadline_ns = now + it->second->interval.count();
-      it->second->node.sequence = next_sequence++;
-      timers.push(&it->second->node);
-    } else {
-      callback_timers.erase(it);
-    }
-  }
-}
-
 // --- Loop --------------------------------------------------------------------
 
 Loop::Loop() : impl_(std::make_unique<Impl>()) {
@@ -305,15 +213,10 @@ Loop::Loop() : impl_(std::make_unique<Impl>()) {
 Loop::~Loop() {
   Impl& L = *impl_;
   // Our coroutines first: unwinding them closes their sockets through us.
-  while (!L.spawned.empty()) {
-    auto it = L.spawned.begin();
-    std::unique_ptr<Coroutine> co = std::move(it->second);
-    L.spawned.erase(it);
-    co.reset();  // cancels (unwinds) it
-  }
+  L.owned.destroy_all();
   // Then coroutines owned by others that still wait on us: their waits
   // point into this loop, so they cannot outlive it suspended.
-  while (Waiter* w = L.all_waiters) {
+  while (Waiter* w = L.all_waiters.front()) {
     Control* c = w->control;
     try {
       detail::cancel_control(c);
@@ -351,7 +254,7 @@ bool Loop::run_once(std::optional<Duration> timeout) {
     ~Reset() { flag = false; }
   } reset{L.dispatching};
   ++L.iterations;
-  L.start_spawned();
+  L.owned.start_new(L);
   L.resume_ready();
 
   int timeout_ms = -1;
@@ -359,7 +262,7 @@ bool Loop::run_once(std::optional<Duration> timeout) {
     auto ms = std::chrono::ceil<std::chrono::milliseconds>(*timeout).count();
     timeout_ms = ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(ms);
   }
-  if (L.stop_requested || !L.starting.empty() || L.ready_head || L.always_ready_watches > 0) {
+  if (L.stop_requested || L.owned.starting() || !L.ready.empty() || L.always_ready_watches > 0) {
     timeout_ms = 0;
   } else if (detail::TimerNode* next = L.timers.top()) {
     // Round up: waking a little early would find nothing due and poll again.
@@ -384,26 +287,9 @@ void Loop::stop() noexcept { impl_->stop_requested = true; }
 
 bool Loop::alive() const noexcept { return impl_->alive(); }
 
-std::uint64_t Loop::adopt(std::unique_ptr<Coroutine> coroutine) {
-  const std::uint64_t id = coroutine->id();
-  impl_->spawned.emplace(id, std::move(coroutine));
-  impl_->starting.push_back(id);
-  return id;
-}
+std::uint64_t Loop::adopt(std::unique_ptr<Coroutine> coroutine) { return impl_->owned.adopt(std::move(coroutine)); }
 
-bool Loop::cancel(std::uint64_t id) {
-  Impl& L = *impl_;
-  auto it = L.spawned.find(id);
-  if (it == L.spawned.end()) return false;
-  it->second->cancel();  // throws if it is running; it stays ours then
-  // Unwinding ran arbitrary code (it may have spawned or cancelled others).
-  it = L.spawned.find(id);
-  if (it != L.spawned.end()) {
-    std::unique_ptr<Coroutine> dead = std::move(it->second);
-    L.spawned.erase(it);
-  }
-  return true;
-}
+bool Loop::cancel(std::uint64_t id) { return impl_->owned.cancel(id); }
 
 void Loop::set_error_handler(ErrorHandler handler) { impl_->error_handler = std::move(handler); }
 
@@ -417,7 +303,6 @@ struct WaitGuard {
   Waiter& waiter;
   ~WaitGuard() {
     loop.withdraw(&waiter);
-    --loop.waiting;
     Control* c = waiter.control;
     c->waiting = false;
     c->wait_reason[0] = '\0';
@@ -445,10 +330,7 @@ void format_duration(char* out, std::size_t size, const char* prefix, Duration d
 // the loop wakes it; returns how the wait ended.
 Wait park(Loop::Impl& L, Waiter& w, std::optional<Duration> timeout) {
   Control* c = w.control;
-  w.all_next = L.all_waiters;
-  if (L.all_waiters) L.all_waiters->all_prev = &w;
-  L.all_waiters = &w;
-  ++L.waiting;
+  L.all_waiters.push_back(&w);
   c->waiting = true;
   c->wait_deadline_ns = 0;
   WaitGuard guard{L, w};
@@ -476,9 +358,9 @@ Wait Loop::wait(int fd, Interest interest, std::optional<Duration> timeout) {
   w.fd = fd;
   w.interest = static_cast<unsigned>(interest);
   w.token = Impl::token_of(fd, L.entry(fd));
-  L.link_fd(&w);
+  L.entry(fd).waiters.push_back(&w);
   if (int error = L.widen(fd); error != 0) {
-    L.unlink_fd(&w);
+    L.fds[static_cast<std::size_t>(fd)].waiters.erase(&w);
     // Regular files and /dev/null: never "not ready", reading never blocks.
     if (error == EPERM) return Wait::ready;
     throw Error("corosh: cannot wait on fd " + std::to_string(fd) + ": " + std::strerror(error));
@@ -499,30 +381,6 @@ void Loop::sleep(Duration duration) {
   park(*impl_, w, duration);
 }
 
-TimerId Loop::add_timer(Duration delay, std::function<void()> callback, Duration interval) {
-  Impl& L = *impl_;
-  auto timer = std::make_unique<detail::CallbackTimer>();
-  timer->id = L.next_id++;
-  timer->interval = interval;
-  timer->callback = std::move(callback);
-  timer->node.deadline_ns = detail::now_ns() + (delay.count() > 0 ? delay.count() : 0);
-  timer->node.sequence = L.next_sequence++;
-  timer->node.owner = timer.get();
-  L.timers.push(&timer->node);
-  const std::uint64_t id = timer->id;
-  L.callback_timers.emplace(id, std::move(timer));
-  return TimerId(id);
-}
-
-bool Loop::remove(TimerId id) noexcept {
-  Impl& L = *impl_;
-  auto it = L.callback_timers.find(id.value());
-  if (it == L.callback_timers.end()) return false;
-  L.timers.remove(&it->second->node);
-  L.callback_timers.erase(it);
-  return true;
-}
-
 void Loop::close_fd(int fd) noexcept {
   Impl& L = *impl_;
   if (fd >= 0 && static_cast<std::size_t>(fd) < L.fds.size()) {
@@ -533,7 +391,7 @@ void Loop::close_fd(int fd) noexcept {
     ++e.generation;
     if (e.watch) L.remove_watch(e.watch->id);
     FdEntry& again = L.fds[static_cast<std::size_t>(fd)];
-    while (Waiter* w = again.waiters) L.wake(w, Wait::closed);
+    while (Waiter* w = again.waiters.front()) L.wake(w, Wait::closed);
   }
   ::close(fd);
 }
@@ -544,8 +402,8 @@ LoopStats Loop::stats() const noexcept {
   s.backend = detail::poller_name();
   s.registered_fds = L.registered_count;
   s.timers = L.timers.size();
-  s.waiting = L.waiting;
-  s.spawned = L.spawned.size();
+  s.waiting = L.all_waiters.size();
+  s.spawned = L.owned.size();
   s.iterations = L.iterations;
   s.polls = L.polls;
   return s;

@@ -1,10 +1,14 @@
-// loop_internal.hpp — the state behind corosh::Loop, shared by loop.cpp (the
-// core: waits, timers, dispatch), loop_watch.cpp (callback sources: fd
-// watches and readers) and loop_signal.cpp (signals through a self-pipe).
+// loop_internal.hpp — the state behind corosh::Loop, one concern per file:
+//   loop.cpp          the iteration: waits, dispatch of the poller's events
+//   loop_owned.cpp    the coroutines the loop owns (spawn, start, bury, cancel)
+//   loop_timers.cpp   callback timers and the expiry of every timer
+//   loop_watch.cpp    callback sources on fds: watches and readers
+//   loop_signal.cpp   signals through a self-pipe
 #pragma once
 
 #include <corosh/loop.hpp>
 
+#include "intrusive_list.hpp"
 #include "poller.hpp"
 #include "timer_heap.hpp"
 
@@ -30,15 +34,14 @@ struct Waiter {
   std::uint64_t token = 0;     // fd | generation << 32 when it started waiting
   unsigned interest = 0;
   Wait result = Wait::ready;
-  bool in_fd_list = false, in_ready = false;
-  Waiter* fd_prev = nullptr;   // the fd's waiters
-  Waiter* fd_next = nullptr;
-  Waiter* ready_prev = nullptr;  // woken, to be resumed by the loop
-  Waiter* ready_next = nullptr;
-  Waiter* all_prev = nullptr;  // every waiter of the loop (for ~Loop)
-  Waiter* all_next = nullptr;
+  ListHook<Waiter> fd_hook;    // its fd's waiters
+  ListHook<Waiter> ready_hook; // woken, to be resumed by the loop
+  ListHook<Waiter> all_hook;   // every waiter of the loop (for ~Loop)
   TimerNode timer;
 };
+using FdWaiters = IntrusiveList<Waiter, &Waiter::fd_hook>;
+using ReadyQueue = IntrusiveList<Waiter, &Waiter::ready_hook>;
+using AllWaiters = IntrusiveList<Waiter, &Waiter::all_hook>;
 
 struct WatchRecord {
   std::uint64_t id = 0;
@@ -60,13 +63,42 @@ struct CallbackTimer {
 struct FdEntry {
   std::uint32_t generation = 1;  // bumped by close_fd: older tokens are stale
   unsigned registered = 0;       // interest the poller currently has
-  Waiter* waiters = nullptr;
+  FdWaiters waiters;             // oldest first: woken in the order they came
   std::shared_ptr<WatchRecord> watch;
 };
 
 struct SignalHandler {
   int signo = 0;
   std::function<void(int)> callback;
+};
+
+// The coroutines a loop owns (Loop::spawn): kept until they die, started on
+// the loop's next iteration, destroyed ("buried") as soon as they are dead.
+class OwnedCoroutines {
+ public:
+  // Takes `coroutine` over; it starts on the next start_new().
+  std::uint64_t adopt(std::unique_ptr<Coroutine> coroutine);
+  // First resume of everything adopted since the last call; what escapes
+  // one goes to the loop's error reporting.
+  void start_new(Loop::Impl& loop);
+  // Destroys coroutine `id` if the loop owns it and it is dead.
+  void bury_if_dead(std::uint64_t id) noexcept;
+  // Cancels (unwinds) and destroys `id`; false if the loop does not own it.
+  // Throws (and keeps it) if it is running.
+  bool cancel(std::uint64_t id);
+  // Destroys them all, each unwound (the loop's destructor).
+  void destroy_all() noexcept;
+  bool owns(std::uint64_t id) const noexcept { return coroutines_.count(id) != 0; }
+  std::size_t size() const noexcept { return coroutines_.size(); }
+  bool empty() const noexcept { return coroutines_.empty(); }
+  bool starting() const noexcept { return !starting_.empty(); }
+
+ private:
+  // Gives `id` up and destroys it (its destructor may unwind, so the map
+  // entry goes first: unwinding may spawn or cancel others).
+  void destroy(std::uint64_t id) noexcept;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Coroutine>> coroutines_;
+  std::vector<std::uint64_t> starting_;  // adopted, not resumed yet
 };
 
 }  // namespace detail
@@ -82,12 +114,9 @@ struct Loop::Impl {
   std::unordered_map<std::uint64_t, std::shared_ptr<detail::WatchRecord>> watches;
   std::size_t internal_watches = 0;
   std::size_t always_ready_watches = 0;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Coroutine>> spawned;
-  std::vector<std::uint64_t> starting;  // spawned, not resumed yet
-  detail::Waiter* ready_head = nullptr;
-  detail::Waiter* ready_tail = nullptr;
-  detail::Waiter* all_waiters = nullptr;
-  std::size_t waiting = 0;
+  detail::OwnedCoroutines owned;
+  detail::ReadyQueue ready;
+  detail::AllWaiters all_waiters;
   std::uint64_t iterations = 0;
   std::uint64_t polls = 0;
   bool stop_requested = false;
@@ -111,10 +140,6 @@ struct Loop::Impl {
   int widen(int fd);
   void set_registered(int fd, unsigned mask) noexcept;
 
-  void link_fd(detail::Waiter* w);
-  void unlink_fd(detail::Waiter* w) noexcept;
-  void push_ready(detail::Waiter* w) noexcept;
-  void unlink_ready(detail::Waiter* w) noexcept;
   // Wakes `w` (already out of its fd list) with `result` on the next resume pass.
   void wake(detail::Waiter* w, Wait result) noexcept;
   // Takes `w` out of everything: used when a wait ends for whatever reason.
@@ -122,14 +147,14 @@ struct Loop::Impl {
 
   void dispatch(const detail::Fired& fired);
   void run_always_ready();
-  void expire_timers();
   void resume_ready();
-  void start_spawned();
   // Resumes `c`, reports what escaped it, destroys it if it is ours and dead.
   void resume(detail::Control* c);
   void report(std::uint64_t id, std::string_view name, std::exception_ptr error);
   bool alive() const noexcept;
 
+  // Timers (loop_timers.cpp): fires what is due, waiters' timeouts included.
+  void expire_timers();
   // Watches (loop_watch.cpp).
   std::uint64_t add_watch(int fd, unsigned interest, std::function<void(Interest)> callback, bool internal);
   bool remove_watch(std::uint64_t id) noexcept;
@@ -139,6 +164,7 @@ struct Loop::Impl {
 };
 
 namespace detail {
+
 // Steady-clock nanoseconds, the loop's only time base.
 std::int64_t now_ns() noexcept;
 }  // namespace detail
