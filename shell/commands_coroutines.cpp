@@ -3,7 +3,7 @@
 #include "shell.hpp"
 #include "words.hpp"
 
-#include <corosh/error.hpp>
+#include <corosh/coroutine.hpp>
 
 #include <fmt/format.h>
 
@@ -19,51 +19,38 @@ std::string base_name(std::string_view path) {
 }
 
 void spawn(Shell& shell, const Words& args) {
-  const demos::Demo* demo = demos::find_demo(args[0]);
-  if (demo == nullptr)
-    throw CommandError(fmt::format("no demo called '{}' (`demos` lists them)", printable(args[0])));
-  demos::Spec spec{.name = std::string(demo->name)};
-  demos::Arguments demo_args;
+  SpawnRequest request{.demo = args[0]};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--name" || a == "--stack") {
       if (i + 1 == args.size()) throw CommandError(fmt::format("{} needs a value", a));
       const std::string& value = args[++i];
       if (a == "--stack") {
-        spec.stack_size = parse_size(value, "stack size");
+        request.stack_size = parse_size(value, "stack size");
       } else {
-        if (value.empty() || value.size() >= detail::name_capacity)
-          throw CommandError(fmt::format("a name has 1 to {} characters", detail::name_capacity - 1));
-        if (value.find_first_not_of("0123456789") == std::string::npos)
+        if (value.empty() || value.size() > max_name_length)
+          throw CommandError(fmt::format("a name has 1 to {} characters", max_name_length));
+        if (is_number(value))
           throw CommandError(fmt::format("'{}' would read as an id; give a name with a letter in it", value));
         if (!reject_binary(value).empty() || value.find_first_of(" \t") != std::string::npos)
           throw CommandError("a name has no blanks or control characters");
-        spec.name = value;
+        request.name = value;
       }
     } else if (a.starts_with("--")) {
       throw CommandError(fmt::format("unknown option '{}' (--name N and --stack SIZE are known)", printable(a)));
     } else {
-      demo_args.push_back(a);
+      request.arguments.push_back(a);
     }
   }
-  std::unique_ptr<demos::Task> task;
-  try {
-    task = demo->create(demo_args, spec);
-  } catch (const demos::BadArguments& e) {
-    throw CommandError(fmt::format("{}: {} (usage: spawn {}{}{})", demo->name, e.what(), demo->name,
-                                   demo->synopsis.empty() ? "" : " ", demo->synopsis));
-  }
-  std::uint64_t id = task->coroutine().id();
-  std::string what = std::string(demo->name);
-  for (const std::string& a : demo_args) what += " " + a;
-  shell.coroutines.emplace(id, Owned{std::move(task), what});
+  const std::uint64_t id = shell.target.spawn(request);
   shell.selected = id;
-  auto info = find_coroutine(id);
-  shell.out.line(fmt::format("spawned {} ({} stack), selected", shell.label(id), human_bytes(info->stack_size)));
+  std::optional<CoroutineView> v = shell.target.find(id);
+  if (!v) throw CommandError(fmt::format("coroutine {} vanished as it was spawned", id));
+  shell.out.line(fmt::format("spawned {} ({} stack), selected", Shell::label(v->info), human_bytes(v->info.stack_size)));
 }
 
 void list(Shell& shell, const Words&) {
-  std::vector<CoroutineInfo> all = live_coroutines();
+  std::vector<CoroutineView> all = shell.target.list();
   if (all.empty()) {
     shell.out.line("no coroutines (`spawn NAME` starts one; `demos` lists the names)");
     return;
@@ -71,10 +58,11 @@ void list(Shell& shell, const Words&) {
   shell.out.line(shell.out.paint(fmt::format("  {:>4}  {:<20} {:<34} {:>8}  {}", "ID", "NAME", "STATE", "SWITCHES",
                                              "STACK USED/SIZE"),
                                  Tone::heading));
-  for (const CoroutineInfo& c : all) {
+  for (const CoroutineView& v : all) {
+    const CoroutineInfo& c = v.info;
     // Not spawned by the shell: the loop's (echo listeners) or one a demo
     // made for itself (pipeline's stages). Only their owner resumes them.
-    std::string owner = shell.coroutines.contains(c.id) ? "" : " (inspect only)";
+    std::string owner = v.yours ? "" : " (inspect only)";
     shell.out.line(fmt::format("{} {:>4}  {:<20} {:<34} {:>8}  {}/{}{}", c.id == shell.selected ? '*' : ' ', c.id,
                                c.name.empty() ? "-" : c.name, Shell::state_text(c), c.switches, c.stack_in_use,
                                human_bytes(c.stack_size), owner));
@@ -82,28 +70,25 @@ void list(Shell& shell, const Words&) {
 }
 
 void select(Shell& shell, const Words& args) {
-  std::uint64_t id = shell.resolve(&args[0], true);
-  shell.selected = id;
-  shell.out.line(fmt::format("selected {}", shell.status_line(id)));
+  CoroutineView v = shell.resolve_yours(&args[0]);
+  shell.selected = v.info.id;
+  shell.out.line(fmt::format("selected {}", shell.status_line(v.info)));
 }
 
 void kill(Shell& shell, const Words& args) {
-  std::uint64_t id = shell.resolve(&args[0], true);
-  Coroutine& co = shell.owned(id).task->coroutine();
-  if (co.done())
-    throw CommandError(fmt::format("{} is already {}", shell.label(id), Shell::state_text(*find_coroutine(id))));
-  co.cancel();
-  shell.out.line(shell.status_line(id));
+  CoroutineView v = shell.resolve_yours(&args[0]);
+  if (v.info.state == State::dead)
+    throw CommandError(fmt::format("{} is already {}", Shell::label(v.info), Shell::state_text(v.info)));
+  StepResult now = shell.target.cancel(v);
+  shell.out.line(shell.status_line(v.info, now));
 }
 
 void info(Shell& shell, const Words& args) {
-  std::uint64_t id = shell.resolve(args.empty() ? nullptr : &args[0], false);
-  CoroutineInfo c = *find_coroutine(id);
+  CoroutineView v = shell.resolve(args.empty() ? nullptr : &args[0]);
+  const CoroutineInfo& c = v.info;
   Output& out = shell.out;
-  out.line(out.paint(Shell::label(c), Tone::heading) + (id == shell.selected ? " (selected)" : ""));
-  auto owned = shell.coroutines.find(id);
-  out.line(fmt::format("  spawned   {}", owned != shell.coroutines.end() ? owned->second.demo
-                                                                         : std::string("by the loop")));
+  out.line(out.paint(Shell::label(c), Tone::heading) + (c.id == shell.selected ? " (selected)" : ""));
+  out.line(fmt::format("  spawned   {}", v.origin));
   out.line(fmt::format("  state     {}", Shell::state_text(c)));
   if (!c.site_file.empty())
     out.line(fmt::format("  created   {}:{} in {}", base_name(c.site_file), c.site_line, c.site_function));

@@ -44,10 +44,15 @@ void help(Shell& shell, const Words& args) {
 }
 
 void demos(Shell& shell, const Words&) {
+  std::vector<DemoInfo> all = shell.target.demos();
+  if (all.empty()) {
+    shell.out.line(fmt::format("no demos on {}", shell.target.describe()));
+    return;
+  }
   std::size_t width = 0;
-  for (const demos::Demo& d : demos::catalog())
+  for (const DemoInfo& d : all)
     width = std::max(width, d.name.size() + (d.synopsis.empty() ? 0 : d.synopsis.size() + 1));
-  for (const demos::Demo& d : demos::catalog()) {
+  for (const DemoInfo& d : all) {
     std::string head = fmt::format("{}{}{}", d.name, d.synopsis.empty() ? "" : " ", d.synopsis);
     shell.out.line(fmt::format("  {:<{}}  {}", head, width, d.description));
   }

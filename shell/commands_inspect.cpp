@@ -4,9 +4,6 @@
 #include "shell.hpp"
 #include "words.hpp"
 
-#include <corosh/register.hpp>
-#include <corosh/unwind.hpp>
-
 #include <fmt/format.h>
 
 #include <cstring>
@@ -14,9 +11,7 @@
 namespace corosh::shell {
 namespace {
 
-CoroutineInfo target(Shell& shell, const Words& args) {
-  return *find_coroutine(shell.resolve(args.empty() ? nullptr : &args[0], false));
-}
+CoroutineView chosen(Shell& shell, const Words& args) { return shell.resolve(args.empty() ? nullptr : &args[0]); }
 
 std::string stack_summary(const CoroutineInfo& c) {
   return fmt::format("stack: {}, {} bytes in use, {}", human_bytes(c.stack_size), c.stack_in_use,
@@ -24,46 +19,43 @@ std::string stack_summary(const CoroutineInfo& c) {
 }
 
 void stack(Shell& shell, const Words& args) {
-  CoroutineInfo c = target(shell, args);
-  std::vector<Frame> frames;
-  if (c.state == State::dead && c.ending == Ending::faulted) {
-    frames = fault_frames(c.id, 4096);
-  } else if (c.state == State::dead) {
+  const CoroutineInfo c = chosen(shell, args).info;
+  const bool faulted = c.state == State::dead && c.ending == Ending::faulted;
+  if (c.state == State::dead && !faulted)
     throw CommandError(fmt::format("{} is {}: it has no stack left to walk", Shell::label(c), Shell::state_text(c)));
-  } else {
-    frames = parked_frames(c.id);
-  }
-  shell.out.line(shell.status_line(c.id) + (c.ending == Ending::faulted ? " (frames at the fault)" : ""));
+  std::vector<inspect::NamedFrame> frames = shell.target.stack(c, faulted ? 4096 : 256);
+  shell.out.line(shell.status_line(c) + (faulted ? " (frames at the fault)" : ""));
   if (frames.empty()) shell.out.line("(no frames: the frame-pointer chain could not be followed)");
   print_frames(shell.out, frames, 32);
   shell.out.line(stack_summary(c));
 }
 
 void regs(Shell& shell, const Words& args) {
-  CoroutineInfo c = target(shell, args);
+  const CoroutineInfo c = chosen(shell, args).info;
   if (c.registers.empty())
     throw CommandError(fmt::format("{} is {}: it has no saved registers", Shell::label(c), Shell::state_text(c)));
-  shell.out.line(fmt::format("{} ({})", shell.status_line(c.id), architecture()));
+  const RegisterLayout layout = shell.target.register_layout();
+  shell.out.line(fmt::format("{} ({})", shell.status_line(c), layout.architecture));
   for (const Register& r : c.registers) {
     std::string note;
-    if (r.name == resume_register() && r.value != 0) note = "  " + symbolize(Frame{.pc = r.value}).function;
+    if (r.name == layout.resume_register && r.value != 0) note = "  " + shell.target.symbol(r.value).function;
     shell.out.line(fmt::format("  {:<6} 0x{:016x}{}", r.name, r.value, note));
   }
 }
 
 void ctx(Shell& shell, const Words& args) {
-  CoroutineInfo c = target(shell, args);
-  if (c.state == State::dead || c.state == State::running || c.context_address == 0)
+  const CoroutineInfo c = chosen(shell, args).info;
+  inspect::ContextMemory memory;
+  if (c.state != State::dead && c.state != State::running) memory = shell.target.context(c);
+  const RegisterLayout layout = shell.target.register_layout();
+  if (memory.bytes.size() < layout.size)
     throw CommandError(fmt::format("{} is {}: no context is saved for it", Shell::label(c), Shell::state_text(c)));
   shell.out.line(fmt::format("{}: saved context at 0x{:x}, {} bytes ({}, layout from asm/context_layout.h)",
-                             shell.status_line(c.id), c.context_address, saved_context_size(), architecture()));
-  // In-process: the record is ordinary memory inside the coroutine's control
-  // block, read slot by slot exactly as the switch wrote it.
-  const auto* base = reinterpret_cast<const unsigned char*>(c.context_address);
-  for (const RegisterSlot& slot : saved_register_slots()) {
+                             shell.status_line(c), memory.address, layout.size, layout.architecture));
+  for (const RegisterLayout::Slot& slot : layout.slots) {
     std::uint64_t value = 0;
-    std::memcpy(&value, base + slot.offset, slot.size);  // little-endian on both targets
-    shell.out.line(fmt::format("  0x{:x}  +{:<3} {:<6} 0x{:0{}x}  {}", c.context_address + slot.offset, slot.offset,
+    std::memcpy(&value, memory.bytes.data() + slot.offset, slot.size);  // little-endian on both targets
+    shell.out.line(fmt::format("  0x{:x}  +{:<3} {:<6} 0x{:0{}x}  {}", memory.address + slot.offset, slot.offset,
                                slot.name, value, int(slot.size * 2), slot.role));
   }
 }

@@ -17,49 +17,34 @@ std::uint16_t port_argument(const std::string& text) {
 void listen(Shell& shell, const Words& args) {
   std::uint16_t port = port_argument(args[0]);
   std::string host = args.size() > 1 ? args[1] : "127.0.0.1";
-  if (port != 0 && shell.servers.contains(port))
-    throw CommandError(fmt::format("already listening on port {}", port));
-  std::unique_ptr<demos::EchoServer> server;
-  try {
-    server = std::make_unique<demos::EchoServer>(demos::EchoOptions{.host = host, .port = port});
-  } catch (const SocketError& e) {
-    throw CommandError(fmt::format("cannot listen on {}:{}: {}", printable(host), port, e.what()));
-  }
-  Endpoint where = server->local();
-  shell.servers.emplace(where.port, std::move(server));
+  Endpoint where = shell.target.listen(port, host);
   shell.out.line(fmt::format("listening on {} (echo); port {}", where.to_string(), where.port));
 }
 
 void unlisten(Shell& shell, const Words& args) {
-  std::uint16_t port = port_argument(args[0]);
-  auto it = shell.servers.find(port);
-  if (it == shell.servers.end()) throw CommandError(fmt::format("not listening on port {}", port));
-  demos::EchoStats stats = it->second->stats();
-  std::string where = it->second->local().to_string();
-  it->second->stop();
-  shell.servers.erase(it);
-  shell.out.line(fmt::format("stopped listening on {} ({} connection{} served, {} bytes echoed)", where,
-                             stats.accepted, stats.accepted == 1 ? "" : "s", stats.bytes_out));
+  ListenerView last = shell.target.unlisten(port_argument(args[0]));
+  shell.out.line(fmt::format("stopped listening on {} ({} connection{} served, {} bytes echoed)", last.local.to_string(),
+                             last.accepted, last.accepted == 1 ? "" : "s", last.bytes_out));
 }
 
 void conns(Shell& shell, const Words&) {
-  if (shell.servers.empty()) {
+  std::vector<ListenerView> listeners = shell.target.listeners();
+  if (listeners.empty()) {
     shell.out.line("no listeners (`listen PORT` starts one)");
     return;
   }
-  for (const auto& [port, server] : shell.servers) {
-    demos::EchoStats s = server->stats();
-    shell.out.line(shell.out.paint(fmt::format("{} (echo): {} accepted, {} active, {} bytes in, {} out", server->local().to_string(),
-                                               s.accepted, s.active, s.bytes_in, s.bytes_out),
+  for (const ListenerView& l : listeners) {
+    shell.out.line(shell.out.paint(fmt::format("{} ({}): {} accepted, {} active, {} bytes in, {} out", l.local.to_string(),
+                                               l.kind, l.accepted, l.active, l.bytes_in, l.bytes_out),
                                    Tone::heading));
-    for (const demos::EchoConnection& c : server->connections())
+    for (const ConnectionView& c : l.connections)
       shell.out.line(fmt::format("  #{:<3} {:<22} {:<8} in {} out {} buffered {} (coroutine {})", c.id, c.peer.to_string(),
                                  c.state, c.bytes_in, c.bytes_out, c.buffered, c.coroutine));
   }
 }
 
 void loop(Shell& shell, const Words&) {
-  LoopStats s = shell.loop.stats();
+  inspect::LoopState s = shell.target.loop();
   shell.out.line(fmt::format("backend {}: {} fds registered, {} timers, {} coroutines waiting, {} owned by the loop, "
                              "{} iterations, {} polls",
                              s.backend, s.registered_fds, s.timers, s.waiting, s.spawned, s.iterations, s.polls));

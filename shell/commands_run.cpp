@@ -13,77 +13,78 @@ namespace {
 constexpr std::uint64_t max_steps = 1'000'000;
 
 // A dead or waiting coroutine cannot be stepped: the reason, or nothing.
-std::optional<std::string> unsteppable(const Shell& shell, std::uint64_t id) {
-  CoroutineInfo info = *find_coroutine(id);
-  if (info.state == State::dead) return fmt::format("{} is {}", shell.label(id), Shell::state_text(info));
-  if (!info.wait_reason.empty())
-    return fmt::format("{} waits for {}: only the loop resumes it (`wait` lets the loop run)", shell.label(id),
-                       info.wait_reason);
+std::optional<std::string> unsteppable(const CoroutineInfo& who, State state, Ending ending,
+                                       const std::string& wait_reason) {
+  if (state == State::dead)
+    return fmt::format("{} is {}", Shell::label(who), Shell::state_text(state, ending, wait_reason));
+  if (!wait_reason.empty())
+    return fmt::format("{} waits for {}: only the loop resumes it (`wait` lets the loop run)", Shell::label(who),
+                       wait_reason);
   return std::nullopt;
 }
+std::optional<std::string> unsteppable(const CoroutineInfo& who, const StepResult& now) {
+  return unsteppable(who, now.state, now.ending, now.wait_reason);
+}
 
-// One resume. False if the coroutine died of a fault or an exception (which
-// has been reported).
-bool resume_once(Shell& shell, std::uint64_t id, std::optional<std::string>& value) {
-  try {
-    value = shell.owned(id).task->step();
-    return true;
-  } catch (...) {
-    shell.report_death(id, std::current_exception());
-    return false;
-  }
+// Refuses (or, for one that waits, just says so) before the first resume.
+bool refuse_unsteppable(Shell& shell, const CoroutineView& v) {
+  const CoroutineInfo& c = v.info;
+  std::optional<std::string> why = unsteppable(c, c.state, c.ending, c.wait_reason);
+  if (!why) return false;
+  if (c.state == State::dead) throw CommandError(*why);
+  shell.out.line(*why);
+  return true;
+}
+
+// One resume; a death is reported. The result says where it is now.
+StepResult resume_once(Shell& shell, const CoroutineView& v) {
+  StepResult now = shell.target.step(v);
+  if (now.death) shell.report_death(*now.death);
+  return now;
 }
 
 void step(Shell& shell, const Words& args) {
-  std::uint64_t id;
+  CoroutineView v;
   std::uint64_t count = 1;
   if (args.size() == 2) {
-    id = shell.resolve(&args[0], true);
+    v = shell.resolve_yours(&args[0]);
     count = parse_number(args[1], "count", 1, max_steps);
   } else if (args.size() == 1) {
     // One argument: a number is a count (as in a debugger), anything else
     // names the coroutine. `step ID N` steps another coroutine by id.
-    const std::string& a = args[0];
-    if (!a.empty() && a.find_first_not_of("0123456789") == std::string::npos) {
-      id = shell.resolve(nullptr, true);
-      count = parse_number(a, "count", 1, max_steps);
+    if (is_number(args[0])) {
+      v = shell.resolve_yours(nullptr);
+      count = parse_number(args[0], "count", 1, max_steps);
     } else {
-      id = shell.resolve(&a, true);
+      v = shell.resolve_yours(&args[0]);
     }
   } else {
-    id = shell.resolve(nullptr, true);
+    v = shell.resolve_yours(nullptr);
   }
-  if (auto why = unsteppable(shell, id)) {
-    if (find_coroutine(id)->state == State::dead) throw CommandError(*why);
-    shell.out.line(*why);
-    return;
-  }
+  if (refuse_unsteppable(shell, v)) return;
+  StepResult now;
   for (std::uint64_t i = 0; i < count; ++i) {
-    if (i > 0 && unsteppable(shell, id)) break;
-    std::optional<std::string> value;
-    if (!resume_once(shell, id, value)) break;
-    if (value) shell.out.line(fmt::format("yielded {}", shell.out.paint(*value, Tone::value)));
+    if (i > 0 && unsteppable(v.info, now)) break;
+    now = resume_once(shell, v);
+    if (now.yielded) shell.out.line(fmt::format("yielded {}", shell.out.paint(*now.yielded, Tone::value)));
+    if (now.death) break;
   }
-  shell.out.line(shell.status_line(id));
+  shell.out.line(shell.status_line(v.info, now));
 }
 
 void continue_(Shell& shell, const Words& args) {
-  std::uint64_t id = shell.resolve(args.empty() ? nullptr : &args[0], true);
-  if (auto why = unsteppable(shell, id)) {
-    if (find_coroutine(id)->state == State::dead) throw CommandError(*why);
-    shell.out.line(*why);
-    return;
-  }
+  CoroutineView v = shell.resolve_yours(args.empty() ? nullptr : &args[0]);
+  if (refuse_unsteppable(shell, v)) return;
   Shell::Busy busy(shell);
   std::uint64_t resumes = 0;
   std::optional<std::string> last;
   bool interrupted = false;
-  while (!unsteppable(shell, id)) {
-    std::optional<std::string> value;
-    bool alive = resume_once(shell, id, value);
+  StepResult now;
+  do {
+    now = resume_once(shell, v);
     ++resumes;
-    if (value) last = std::move(value);
-    if (!alive) break;
+    if (now.yielded) last = std::move(now.yielded);
+    if (now.death) break;
     // Let the loop breathe now and then: echo connections stay served, and
     // Ctrl-C (delivered through the loop) gets noticed.
     if (resumes % 64 == 0) shell.loop.run_once(Duration{0});
@@ -91,11 +92,11 @@ void continue_(Shell& shell, const Words& args) {
       interrupted = true;
       break;
     }
-  }
+  } while (!unsteppable(v.info, now));
   shell.out.line(fmt::format("resumed {} time{}{}{}", resumes, resumes == 1 ? "" : "s",
                              last ? fmt::format(", last yielded {}", *last) : std::string(),
                              interrupted ? "; interrupted (Ctrl-C)" : ""));
-  shell.out.line(shell.status_line(id));
+  shell.out.line(shell.status_line(v.info, now));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // trace: recording context switches for Perfetto / chrome://tracing.
 #include "commands.hpp"
 #include "shell.hpp"
+#include "trace_file.hpp"
 #include "words.hpp"
 
 #include <fmt/format.h>
@@ -10,23 +11,24 @@ namespace {
 
 void trace(Shell& shell, const Words& args) {
   const std::string& what = args[0];
-  TraceRecorder& t = shell.trace;
+  Target& t = shell.target;
   if (what == "on") {
     if (args.size() > 1) throw CommandError("too many arguments (usage: trace on)");
-    if (t.recording()) throw CommandError("already recording");
-    t.start();
+    if (t.tracing()) throw CommandError("already recording");
+    t.trace_start();
     shell.out.line("recording context switches (`trace save FILE` writes them)");
   } else if (what == "off") {
     if (args.size() > 1) throw CommandError("too many arguments (usage: trace off)");
-    if (!t.recording()) throw CommandError("not recording");
-    t.stop();
-    shell.out.line(fmt::format("stopped recording: {} events", t.events()));
+    if (!t.tracing()) throw CommandError("not recording");
+    std::size_t events = t.trace_stop();
+    shell.out.line(fmt::format("stopped recording: {} events", events));
   } else if (what == "save") {
     if (args.size() < 2) throw CommandError("missing FILE (usage: trace save FILE)");
     if (args.size() > 2) throw CommandError("too many arguments (usage: trace save FILE)");
-    t.save(args[1]);
-    shell.out.line(fmt::format("saved {} events to {}{}", t.events(), args[1],
-                               t.dropped() ? fmt::format(" ({} more were dropped)", t.dropped()) : ""));
+    TraceRecording recording = t.trace_recording();
+    save_chrome_trace(recording, args[1]);
+    shell.out.line(fmt::format("saved {} events to {}{}", recording.events.size(), args[1],
+                               recording.dropped ? fmt::format(" ({} more were dropped)", recording.dropped) : ""));
   } else {
     throw CommandError(fmt::format("'{}' is not on, off or save", printable(what)));
   }

@@ -5,7 +5,7 @@
 
 namespace corosh::shell {
 
-std::vector<std::string> completions(const Shell& shell, const std::vector<std::string>& words_before) {
+std::vector<std::string> completions(Shell& shell, const std::vector<std::string>& words_before) {
   std::vector<std::string> out;
   if (words_before.empty()) {
     for (const Command& c : command_table().all()) {
@@ -18,7 +18,7 @@ std::vector<std::string> completions(const Shell& shell, const std::vector<std::
   if (command == nullptr) return out;
   if (command->name == "spawn") {
     if (words_before.size() == 1)
-      for (const demos::Demo& d : demos::catalog()) out.emplace_back(d.name);
+      for (const DemoInfo& d : shell.target.demos()) out.emplace_back(d.name);
     else
       out = {"--name", "--stack"};
     return out;
@@ -35,11 +35,10 @@ std::vector<std::string> completions(const Shell& shell, const std::vector<std::
   if (command->max_args == 0 || command->name == "listen" || command->name == "unlisten" ||
       command->name == "wait")
     return out;
-  for (const CoroutineInfo& c : live_coroutines()) {
-    out.push_back(std::to_string(c.id));
-    if (!c.name.empty()) out.push_back(c.name);
+  for (const CoroutineView& v : shell.target.list()) {
+    out.push_back(std::to_string(v.info.id));
+    if (!v.info.name.empty()) out.push_back(v.info.name);
   }
-  (void)shell;
   return out;
 }
 

@@ -11,6 +11,6 @@ class Shell;
 // Candidates for the word after `words_before`: command names first; demo
 // names after `spawn`; command names after `help`; `on off save` after
 // `trace`; otherwise coroutine ids and names.
-std::vector<std::string> completions(const Shell& shell, const std::vector<std::string>& words_before);
+std::vector<std::string> completions(Shell& shell, const std::vector<std::string>& words_before);
 
 }  // namespace corosh::shell

@@ -40,11 +40,11 @@ std::string readable_name(std::string_view demangled) {
   return name;
 }
 
-void print_frames(Output& out, const std::vector<Frame>& frames, std::size_t limit) {
+void print_frames(Output& out, const std::vector<inspect::NamedFrame>& frames, std::size_t limit) {
   std::size_t index = 0;     // frame numbers, inlined calls included
   std::size_t consumed = 0;  // entries of `frames` printed in full
-  for (const Frame& frame : frames) {
-    Symbol symbol = symbolize(frame);
+  for (const inspect::NamedFrame& frame : frames) {
+    const Symbol& symbol = frame.symbol;
     if (index + symbol.inlined.size() + 1 > limit && index > 0) break;
     for (const Symbol& call : symbol.inlined)
       out.line(fmt::format("#{:<3} {}{} (inlined)", index++, out.paint(readable_name(call.function), Tone::value),

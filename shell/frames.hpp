@@ -3,7 +3,7 @@
 
 #include "output.hpp"
 
-#include <corosh/unwind.hpp>
+#include <corosh/inspect.hpp>
 
 #include <cstddef>
 #include <string>
@@ -14,7 +14,7 @@ namespace corosh::shell {
 
 // Prints at most `limit` frames (inlined calls count as frames, as in a
 // debugger), then how many more there were.
-void print_frames(Output& out, const std::vector<Frame>& frames, std::size_t limit);
+void print_frames(Output& out, const std::vector<inspect::NamedFrame>& frames, std::size_t limit);
 
 // A demangled name as people write it: the standard library's inline
 // namespaces (libstdc++'s __cxx11, libc++'s __1) dropped, and std::string

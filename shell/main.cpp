@@ -9,11 +9,11 @@
 // goes on; the exit status is 1 if any command failed.
 #include "completion.hpp"
 #include "input.hpp"
+#include "local_target.hpp"
 #include "output.hpp"
 #include "shell.hpp"
 #include "terminal_input.hpp"
 
-#include <corosh/fault.hpp>
 #include <corosh/loop.hpp>
 
 #include <fcntl.h>
@@ -104,8 +104,6 @@ int main(int argc, char** argv) {
   }
   const bool interactive = !args.have_command_text && file_fd < 0 && ::isatty(STDIN_FILENO) == 1;
 
-  // A faulting coroutine is reported and the shell goes on.
-  corosh::set_fault_containment(true);
   // Writing to a vanished terminal or pipe must end us through EPIPE, not kill
   // us in the middle of unwinding coroutines.
   std::signal(SIGPIPE, SIG_IGN);
@@ -114,7 +112,8 @@ int main(int argc, char** argv) {
   Output out(interactive && wants_colour(STDOUT_FILENO), wants_colour(STDERR_FILENO));
   int status = 0;
   {
-    Shell shell(loop, out);
+    LocalTarget target(loop, [&out](std::string_view line) { out.line(line); });
+    Shell shell(target, loop, out);
     std::unique_ptr<Input> input;
     if (args.have_command_text) {
       input = std::make_unique<TextInput>(args.command_text);

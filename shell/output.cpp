@@ -9,6 +9,7 @@ namespace corosh::shell {
 bool wants_colour(int fd) { return ::isatty(fd) == 1 && std::getenv("NO_COLOR") == nullptr; }
 
 void Output::write(std::FILE* stream, std::string_view text) {
+  if (sink_) return sink_(stream == stderr, text);
   if (before_print_) before_print_();
   std::fwrite(text.data(), 1, text.size(), stream);
   std::fputc('\n', stream);

@@ -20,7 +20,12 @@ enum class Tone { plain, heading, good, warn, bad, dim, value };
 
 class Output {
  public:
-  Output(bool colour_out, bool colour_err) : colour_out_(colour_out), colour_err_(colour_err) {}
+  // Where a line goes instead of stdout/stderr (`error` tells which), e.g.
+  // into a test's buffer.
+  using Sink = std::function<void(bool error, std::string_view line)>;
+
+  Output(bool colour_out, bool colour_err, Sink sink = nullptr)
+      : colour_out_(colour_out), colour_err_(colour_err), sink_(std::move(sink)) {}
 
   // One line of results on stdout.
   void line(std::string_view text);
@@ -40,6 +45,7 @@ class Output {
   void write(std::FILE* stream, std::string_view text);
   bool colour_out_;
   bool colour_err_;
+  Sink sink_;
   int errors_ = 0;
   std::function<void()> before_print_, after_print_;
 };

@@ -4,42 +4,26 @@
 #include "frames.hpp"
 #include "words.hpp"
 
-#include <corosh/error.hpp>
-#include <corosh/unwind.hpp>
-
-#include <cxxabi.h>
 #include <fmt/format.h>
 
 #include <csignal>
-#include <cstdlib>
-#include <typeinfo>
 #include <vector>
 
 namespace corosh::shell {
 
-Shell::Shell(Loop& loop_, Output& out_) : loop(loop_), out(out_) {
-  // Coroutines the loop resumes (after a sleep, say) can die there too; say
-  // so the same way `step` does.
-  loop.set_error_handler([this](std::uint64_t id, std::string_view, std::exception_ptr error) {
-    report_death(id, error);
-  });
-  // What demos say (a sleeper waking) goes through the same output, so it
-  // lands in order with the commands' results and not over the prompt.
-  demos::set_printer([this](std::string_view line) { out.line(line); });
+Shell::Shell(Target& target_, Loop& loop_, Output& out_) : target(target_), loop(loop_), out(out_) {
+  // A coroutine the loop resumed (after a sleep, say) died: say so the same
+  // way `step` does.
+  target.on_death([this](const inspect::Death& death) { report_death(death); });
 }
 
 Shell::~Shell() {
   shutdown();
-  demos::set_printer(nullptr);
+  target.on_death(nullptr);
 }
 
 void Shell::shutdown() {
-  trace.stop();
-  for (auto& [port, server] : servers) server->stop();
-  servers.clear();
-  // Newest first, like locals going out of scope; destroying a handle
-  // cancels a suspended coroutine, unwinding its stack.
-  while (!coroutines.empty()) coroutines.erase(std::prev(coroutines.end()));
+  target.shutdown();
   selected = 0;
 }
 
@@ -84,66 +68,65 @@ void Shell::execute(std::string_view line) {
 
 // --- finding coroutines --------------------------------------------------------
 
-std::uint64_t Shell::resolve(const std::string* word, bool owned_only) const {
+CoroutineView Shell::resolve(const std::string* word) { return resolve(word, false); }
+CoroutineView Shell::resolve_yours(const std::string* word) { return resolve(word, true); }
+
+CoroutineView Shell::resolve(const std::string* word, bool yours_only) {
+  const auto not_yours = [](const CoroutineView& v) {
+    return CommandError(fmt::format("{} was not spawned by the shell (the loop or a demo drives it)", label(v.info)));
+  };
   if (word == nullptr) {
-    if (selected == 0 || !coroutines.contains(selected))
+    std::optional<CoroutineView> v = selected ? target.find(selected) : std::nullopt;
+    if (!v || (yours_only && !v->yours))
       throw CommandError("no coroutine selected (spawn one, or give an id or a name)");
-    return selected;
+    return *v;
   }
-  const bool digits = !word->empty() && word->find_first_not_of("0123456789") == std::string::npos;
-  if (digits) {
+  if (is_number(*word)) {
     std::uint64_t id = parse_number(*word, "id", 1, UINT64_MAX);
-    if (coroutines.contains(id)) return id;
-    if (find_coroutine(id)) {
-      if (!owned_only) return id;
-      throw CommandError(fmt::format("{} was not spawned by the shell (the loop or a demo drives it)", label(id)));
-    }
-    throw CommandError(fmt::format("no coroutine with id {} (`list` shows them)", printable(*word)));
+    std::optional<CoroutineView> v = target.find(id);
+    if (!v) throw CommandError(fmt::format("no coroutine with id {} (`list` shows them)", printable(*word)));
+    if (yours_only && !v->yours) throw not_yours(*v);
+    return *v;
   }
-  std::vector<std::uint64_t> matches;
-  for (const auto& [id, o] : coroutines)
-    if (o.task->coroutine().name() == *word) matches.push_back(id);
-  if (matches.empty() && !owned_only)
-    for (const CoroutineInfo& info : live_coroutines())
-      if (info.name == *word) matches.push_back(info.id);
+  // By name: the shell's own coroutines first (a demo may name its helpers
+  // like the demo), then any other.
+  std::vector<CoroutineView> mine, others;
+  for (CoroutineView& v : target.list())
+    if (v.info.name == *word) (v.yours ? mine : others).push_back(std::move(v));
+  const std::vector<CoroutineView>& matches = mine.empty() ? others : mine;
   if (matches.empty())
     throw CommandError(fmt::format("no coroutine named '{}' (`list` shows them)", printable(*word)));
   if (matches.size() > 1) {
     std::string ids;
-    for (std::uint64_t id : matches) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    for (const CoroutineView& v : matches) ids += (ids.empty() ? "" : ", ") + std::to_string(v.info.id);
     throw CommandError(fmt::format("the name '{}' is ambiguous: coroutines {} (use an id)", *word, ids));
   }
-  return matches[0];
+  if (yours_only && !matches[0].yours) throw not_yours(matches[0]);
+  std::optional<CoroutineView> v = target.find(matches[0].info.id);
+  if (!v) throw CommandError(fmt::format("{} is gone", label(matches[0].info)));
+  return *v;
 }
 
-std::string Shell::label(const CoroutineInfo& info) {
-  if (info.name.empty()) return fmt::format("coroutine {}", info.id);
-  return fmt::format("coroutine {} '{}'", info.id, info.name);
+std::string Shell::label(std::uint64_t id, std::string_view name) {
+  if (name.empty()) return fmt::format("coroutine {}", id);
+  return fmt::format("coroutine {} '{}'", id, name);
 }
 
-std::string Shell::label(std::uint64_t id) const {
-  if (auto info = find_coroutine(id)) return label(*info);
-  return fmt::format("coroutine {}", id);
-}
-
-std::string Shell::state_text(const CoroutineInfo& info) {
-  std::string text(to_string(info.state));
-  if (info.state == State::dead) text += fmt::format(" ({})", to_string(info.ending));
-  if (!info.wait_reason.empty()) text += ", waiting for " + info.wait_reason;
+std::string Shell::state_text(State state, Ending ending, std::string_view wait_reason) {
+  std::string text(to_string(state));
+  if (state == State::dead) text += fmt::format(" ({})", to_string(ending));
+  if (!wait_reason.empty()) text += fmt::format(", waiting for {}", wait_reason);
   return text;
 }
 
-std::string Shell::status_line(std::uint64_t id) const {
-  auto info = find_coroutine(id);
-  if (!info) return fmt::format("coroutine {}: gone", id);
-  Tone tone = info->state != State::dead                ? Tone::good
-              : info->ending == Ending::returned        ? Tone::plain
-              : info->ending == Ending::cancelled       ? Tone::warn
-                                                        : Tone::bad;
-  return fmt::format("{}: {}", label(*info), out.paint(state_text(*info), tone));
-}
-
 namespace {
+
+Tone tone_of(State state, Ending ending) {
+  return state != State::dead            ? Tone::good
+         : ending == Ending::returned    ? Tone::plain
+         : ending == Ending::cancelled   ? Tone::warn
+                                         : Tone::bad;
+}
 
 std::string signal_name(int signo) {
   switch (signo) {
@@ -155,35 +138,36 @@ std::string signal_name(int signo) {
   }
 }
 
-// The dynamic type of the exception being handled, demangled.
-std::string current_exception_type() {
-  std::type_info* type = abi::__cxa_current_exception_type();
-  if (type == nullptr) return "unknown exception";
-  return demangle(type->name());
-}
-
 }  // namespace
 
-void Shell::report_death(std::uint64_t id, std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const Fault& f) {
-    auto info = find_coroutine(id);
-    std::string what = fmt::format("{} at 0x{:x}", signal_name(f.signal()), f.address());
-    if (info && info->stack_guarded && f.address() < info->stack_base &&
-        f.address() + 65536 >= info->stack_base)
-      what += fmt::format(": stack overflow (the guard page below its {} stack)", human_bytes(info->stack_size));
-    else if (f.address() < 4096)
-      what += ": null pointer dereference";
-    out.line(fmt::format("{} {}: {}", label(id), out.paint("faulted", Tone::bad), what));
-    out.line("backtrace at the fault:");
-    print_frames(out, fault_frames(id, 4096), 12);
-  } catch (const std::exception& e) {
-    out.line(fmt::format("{} {}: {}: {}", label(id), out.paint("failed", Tone::bad), current_exception_type(),
-                         e.what()));
-  } catch (...) {
-    out.line(fmt::format("{} {}: {}", label(id), out.paint("failed", Tone::bad), current_exception_type()));
+std::string Shell::status_line(const CoroutineInfo& info) const {
+  return fmt::format("{}: {}", label(info), out.paint(state_text(info), tone_of(info.state, info.ending)));
+}
+
+std::string Shell::status_line(const CoroutineInfo& who, const StepResult& now) const {
+  return fmt::format("{}: {}", label(who),
+                     out.paint(state_text(now.state, now.ending, now.wait_reason), tone_of(now.state, now.ending)));
+}
+
+void Shell::report_death(const inspect::Death& death) {
+  const std::string who = label(death.id, death.name);
+  if (!death.faulted) {
+    out.line(death.message.empty()
+                 ? fmt::format("{} {}: {}", who, out.paint("failed", Tone::bad), death.exception_type)
+                 : fmt::format("{} {}: {}: {}", who, out.paint("failed", Tone::bad), death.exception_type,
+                               death.message));
+    return;
   }
+  std::optional<CoroutineView> view = target.find(death.id);
+  std::string what = fmt::format("{} at 0x{:x}", signal_name(death.signal), death.address);
+  if (view && view->info.stack_guarded && death.address < view->info.stack_base &&
+      death.address + 65536 >= view->info.stack_base)
+    what += fmt::format(": stack overflow (the guard page below its {} stack)", human_bytes(view->info.stack_size));
+  else if (death.address < 4096)
+    what += ": null pointer dereference";
+  out.line(fmt::format("{} {}: {}", who, out.paint("faulted", Tone::bad), what));
+  out.line("backtrace at the fault:");
+  if (view) print_frames(out, target.stack(view->info, 4096), 12);
 }
 
 }  // namespace corosh::shell

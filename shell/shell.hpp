@@ -1,24 +1,18 @@
-// shell/shell.hpp — the state of one corosh session and how a line runs.
+// shell/shell.hpp — one corosh session: which coroutine is selected, how a
+// line runs, and how coroutines are named in what the shell prints.
 //
-// The shell owns the coroutines it spawns (id -> demo task) and the echo
-// listeners it starts; the loop belongs to main. Commands find their target
-// through resolve(): an id, a name, or the selected coroutine by default.
+// Everything about coroutines comes from the Target (target.hpp); the shell
+// keeps only the session: the selection, whether a command is running the
+// loop (so Ctrl-C can stop it), and whether to quit. The Loop is the
+// shell's own, for its input and for commands that let time pass.
 #pragma once
 
 #include "output.hpp"
-#include "trace_recorder.hpp"
+#include "target.hpp"
 
 #include <corosh/loop.hpp>
-#include <corosh/net.hpp>
-#include <corosh/registry.hpp>
-
-#include "catalog.hpp"
-#include "echo_server.hpp"
 
 #include <cstdint>
-#include <exception>
-#include <map>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -27,15 +21,11 @@ namespace corosh::shell {
 // Longest line the shell reads as a command.
 inline constexpr std::size_t max_line = 4096;
 
-struct Owned {
-  std::unique_ptr<demos::Task> task;
-  std::string demo;  // the spawn command's demo and arguments, for `info`
-};
-
 class Shell {
  public:
-  Shell(Loop& loop, Output& out);
-  // Closes the listeners and cancels (unwinds) every coroutine.
+  // Reports deaths the target announces on its own.
+  Shell(Target& target, Loop& loop, Output& out);
+  // Shuts the target's own coroutines and listeners down.
   ~Shell();
   Shell(const Shell&) = delete;
   Shell& operator=(const Shell&) = delete;
@@ -49,7 +39,8 @@ class Shell {
   // `quit`, Ctrl-D, or Ctrl-C outside a command in batch mode.
   bool quitting() const noexcept { return quit_; }
   void request_quit() noexcept { quit_ = true; }
-  // Closes listeners and unwinds coroutines (also done by the destructor).
+  // Closes listeners and unwinds the coroutines the target spawned (also
+  // done by the destructor).
   void shutdown();
 
   // SIGINT arrived: a running `continue` or `wait` stops at its next check.
@@ -57,30 +48,35 @@ class Shell {
   // True while a command runs the loop and may be interrupted.
   bool busy() const noexcept { return busy_; }
 
+  Target& target;
   Loop& loop;
   Output& out;
 
-  // --- coroutines ---------------------------------------------------------
-  std::map<std::uint64_t, Owned> coroutines;
+  // --- coroutines -------------------------------------------------------------
   std::uint64_t selected = 0;
 
-  // The id that `word` names (or the selected coroutine when `word` is
-  // null). owned_only: only coroutines the shell spawned (those it may
-  // resume or kill); otherwise any live coroutine of the thread.
-  std::uint64_t resolve(const std::string* word, bool owned_only) const;
-  // The shell's coroutine with that id (resolve() found it).
-  Owned& owned(std::uint64_t id) { return coroutines.at(id); }
+  // The coroutine `word` names (an id or a name; the selected coroutine when
+  // `word` is null), looked up once. Throws CommandError if there is none.
+  CoroutineView resolve(const std::string* word);
+  // The same, for commands that drive it: it must be one the shell spawned.
+  CoroutineView resolve_yours(const std::string* word);
+
   // "coroutine 3 'tree_preorder'".
-  static std::string label(const CoroutineInfo& info);
-  std::string label(std::uint64_t id) const;
+  static std::string label(std::uint64_t id, std::string_view name);
+  static std::string label(const CoroutineInfo& info) { return label(info.id, info.name); }
   // "suspended", "suspended, waiting for sleep 100 ms", "dead (faulted)".
-  static std::string state_text(const CoroutineInfo& info);
+  static std::string state_text(State state, Ending ending, std::string_view wait_reason);
+  static std::string state_text(const CoroutineInfo& info) {
+    return state_text(info.state, info.ending, info.wait_reason);
+  }
   // "coroutine 3 'x': <state>", painted.
-  std::string status_line(std::uint64_t id) const;
+  std::string status_line(const CoroutineInfo& info) const;
+  // The same, for where a step or cancel left it.
+  std::string status_line(const CoroutineInfo& who, const StepResult& now) const;
 
   // Prints how a coroutine died: a contained fault (signal, address,
   // backtrace at the fault) or an escaped exception (type and message).
-  void report_death(std::uint64_t id, std::exception_ptr error);
+  void report_death(const inspect::Death& death);
 
   // --- running the loop from a command --------------------------------------
   // Marks a command that runs the loop as interruptible; returns to normal
@@ -98,11 +94,8 @@ class Shell {
     Shell& shell_;
   };
 
-  // --- listeners and tracing -------------------------------------------------
-  std::map<std::uint16_t, std::unique_ptr<demos::EchoServer>> servers;
-  TraceRecorder trace;
-
  private:
+  CoroutineView resolve(const std::string* word, bool yours_only);
   bool quit_ = false;
   bool busy_ = false;
   bool interrupted_ = false;

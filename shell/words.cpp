@@ -46,6 +46,10 @@ std::string reject_binary(std::string_view line) {
   return {};
 }
 
+bool is_number(std::string_view word) noexcept {
+  return !word.empty() && word.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 std::uint64_t parse_number(std::string_view text, std::string_view what, std::uint64_t min,
                            std::uint64_t max) {
   std::uint64_t value = 0;

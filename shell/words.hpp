@@ -27,6 +27,10 @@ std::vector<std::string> split_words(std::string_view line);
 // may be one. Tabs count as blanks.
 std::string reject_binary(std::string_view line);
 
+// Whether `word` is written as a coroutine id or a count (digits only)
+// rather than a name. The one place that decides it.
+bool is_number(std::string_view word) noexcept;
+
 // A whole number in [min, max]; `what` names it in the error ("count", "PORT").
 std::uint64_t parse_number(std::string_view text, std::string_view what, std::uint64_t min,
                            std::uint64_t max);

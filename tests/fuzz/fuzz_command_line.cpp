@@ -9,10 +9,9 @@
 // turn the fuzzer into a timer or a port scanner; the shell's own tests
 // cover them.
 #include "commands.hpp"
+#include "local_target.hpp"
 #include "shell.hpp"
 #include "words.hpp"
-
-#include <corosh/fault.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -43,13 +42,13 @@ bool skipped(std::string_view line) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  // As in the shell's main(): a crashing demo (overflow, null_deref) dies
-  // as a faulted coroutine instead of taking the process with it.
-  static const bool contained = (corosh::set_fault_containment(true), true);
-  (void)contained;
+  // As in the shell's main(): the local target contains faults, so a
+  // crashing demo (overflow, null_deref) dies as a faulted coroutine
+  // instead of taking the process with it.
   static corosh::Loop loop;
   static corosh::shell::Output out(false, false);
-  corosh::shell::Shell shell(loop, out);
+  corosh::shell::LocalTarget target(loop, [](std::string_view line) { out.line(line); });
+  corosh::shell::Shell shell(target, loop, out);
   std::string_view input(reinterpret_cast<const char*>(data), size);
   int lines = 0;
   while (!input.empty() && lines++ < 16) {

@@ -46,7 +46,10 @@ namespace corosh {
 // committed only when touched: a shallow coroutine keeps one or two resident.
 inline constexpr std::size_t default_stack_size = 256 * 1024;
 
-// How to create a coroutine. Names longer than 47 bytes are truncated. The
+// The longest name a coroutine keeps; longer names are truncated.
+inline constexpr std::size_t max_name_length = detail::name_capacity - 1;
+
+// How to create a coroutine. Names longer than max_name_length are truncated. The
 // site defaults to where the Options were written: the registry, the shell
 // and the debugger show it as the coroutine's place of creation.
 struct Options {

@@ -1,16 +1,26 @@
 // corosh/trace.hpp — observing every context switch.
 //
 // An observer sees each switch as it happens: which coroutine starts running
-// and which stops, and why. The shell records these as Chrome trace events
-// (`trace on`); a test can count them. One observer per thread; with none set
-// a switch pays one predictable branch.
+// and which stops, and why. One observer per thread; with none set a switch
+// pays one predictable branch.
 //
 //   corosh::set_switch_observer([](const corosh::SwitchEvent& e, void*) {
 //     std::printf("%llu -> %llu\n", (unsigned long long)e.from, (unsigned long long)e.to);
 //   }, nullptr);
+//
+// A SwitchRecorder is that observer keeping every event (the shell's
+// `trace on`, which writes them as Chrome trace events):
+//
+//   corosh::SwitchRecorder recorder;
+//   recorder.start();
+//   ... run coroutines ...
+//   recorder.stop();
+//   for (const corosh::SwitchEvent& e : recorder.events()) ...
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace corosh {
 
@@ -26,5 +36,39 @@ using SwitchObserver = void (*)(const SwitchEvent& event, void* context);
 
 // Sets this thread's observer (nullptr turns observing off).
 void set_switch_observer(SwitchObserver observer, void* context) noexcept;
+
+// Records this thread's switches while started. One recorder observes a
+// thread at a time (it is the thread's observer).
+class SwitchRecorder {
+ public:
+  SwitchRecorder() = default;
+  // Stops observing.
+  ~SwitchRecorder();
+  SwitchRecorder(const SwitchRecorder&) = delete;
+  SwitchRecorder& operator=(const SwitchRecorder&) = delete;
+
+  // Starts recording on the calling thread, forgetting an earlier recording.
+  void start();
+  // Stops recording; the events stay until the next start().
+  void stop() noexcept;
+  // True between start() and stop().
+  bool recording() const noexcept { return recording_; }
+  // What was recorded, oldest first.
+  const std::vector<SwitchEvent>& events() const noexcept { return events_; }
+  // Events not kept because `capacity` were already recorded.
+  std::size_t dropped() const noexcept { return dropped_; }
+  // Steady-clock nanoseconds when the recording started.
+  std::int64_t started_ns() const noexcept { return started_ns_; }
+
+  // At most this many events are kept.
+  static constexpr std::size_t capacity = 1'000'000;
+
+ private:
+  static void observe(const SwitchEvent& event, void* self);
+  std::vector<SwitchEvent> events_;
+  std::size_t dropped_ = 0;
+  std::int64_t started_ns_ = 0;
+  bool recording_ = false;
+};
 
 }  // namespace corosh

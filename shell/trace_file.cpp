@@ -1,48 +1,14 @@
-#include "trace_recorder.hpp"
-
-#include "words.hpp"
-
-#include <corosh/registry.hpp>
+#include "trace_file.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
 
 namespace corosh::shell {
-
-TraceRecorder::~TraceRecorder() { stop(); }
-
-void TraceRecorder::start() {
-  events_.clear();
-  dropped_ = 0;
-  start_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                  std::chrono::steady_clock::now().time_since_epoch())
-                  .count();
-  recording_ = true;
-  set_switch_observer(&TraceRecorder::observe, this);
-}
-
-void TraceRecorder::stop() noexcept {
-  if (!recording_) return;
-  set_switch_observer(nullptr, nullptr);
-  recording_ = false;
-}
-
-// Runs inside every switch: no formatting, no lookups, just a push.
-void TraceRecorder::observe(const SwitchEvent& event, void* self) {
-  auto* recorder = static_cast<TraceRecorder*>(self);
-  if (recorder->events_.size() >= capacity) {
-    ++recorder->dropped_;
-    return;
-  }
-  recorder->events_.push_back(event);
-}
-
 namespace {
 
 std::string json_string(std::string_view text) {
@@ -62,7 +28,7 @@ std::string json_string(std::string_view text) {
 
 }  // namespace
 
-void TraceRecorder::save(const std::string& path) const {
+void save_chrome_trace(const TraceRecording& recording, const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "w");
   if (file == nullptr)
     throw CommandError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
@@ -74,9 +40,9 @@ void TraceRecorder::save(const std::string& path) const {
     json += event;
     first = false;
   };
-  for (const SwitchEvent& e : events_) {
+  for (const SwitchEvent& e : recording.events) {
     // Microseconds with a fraction: Chrome's unit, nanosecond resolution kept.
-    double ts = double(e.time_ns - start_ns_) / 1000.0;
+    double ts = double(e.time_ns - recording.started_ns) / 1000.0;
     std::uint64_t tid = e.kind == SwitchEvent::resume ? e.to : e.from;
     tids.insert(tid);
     const char* phase = e.kind == SwitchEvent::resume ? "B" : "E";
@@ -85,10 +51,10 @@ void TraceRecorder::save(const std::string& path) const {
                     phase, tid, ts, why));
   }
   // Thread names, so the viewer shows "3 tree_preorder" rather than "3".
+  std::map<std::uint64_t, std::string> names(recording.names.begin(), recording.names.end());
   for (std::uint64_t tid : tids) {
     std::string name = tid == 0 ? std::string("thread stack") : fmt::format("coroutine {}", tid);
-    if (tid != 0)
-      if (auto info = find_coroutine(tid); info && !info->name.empty()) name += " " + info->name;
+    if (auto it = names.find(tid); tid != 0 && it != names.end()) name += " " + it->second;
     add(fmt::format(R"({{"name":"thread_name","ph":"M","pid":1,"tid":{},"args":{{"name":{}}}}})", tid,
                     json_string(name)));
   }

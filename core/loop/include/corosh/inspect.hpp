@@ -1,0 +1,80 @@
+// corosh/inspect.hpp — what tools see of this thread's coroutines and loop.
+//
+// The shell's commands, and anything else that shows a running program's
+// coroutines, work from these values: snapshots, taken on the thread that
+// owns the coroutines and handed over by value (no pointer into the runtime
+// survives the call), so they can be printed, compared or sent elsewhere.
+//
+//   for (const corosh::CoroutineInfo& c : corosh::inspect::coroutines())
+//     for (const corosh::inspect::NamedFrame& f : corosh::inspect::stack(c, 64))
+//       std::printf("%s\n", f.symbol.function.c_str());
+#pragma once
+
+#include <corosh/loop.hpp>
+#include <corosh/registry.hpp>
+#include <corosh/unwind.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace corosh::inspect {
+
+// A frame of a walked stack, named.
+struct NamedFrame {
+  Frame frame;
+  Symbol symbol;
+};
+
+// A coroutine's saved-context block as it lies in memory (see register.hpp).
+struct ContextMemory {
+  std::uintptr_t address = 0;        // where the block is, in the coroutine's control record
+  std::vector<std::uint8_t> bytes;   // saved_context_size() bytes
+};
+
+// The loop at a glance.
+struct LoopState {
+  std::string backend;               // "epoll" or "kqueue"
+  std::size_t registered_fds = 0;
+  std::size_t timers = 0;
+  std::size_t waiting = 0;
+  std::size_t spawned = 0;           // coroutines the loop owns
+  std::uint64_t iterations = 0;
+  std::uint64_t polls = 0;
+};
+
+// How a coroutine died, as tools report it: a contained fault, or an
+// exception that escaped it.
+struct Death {
+  std::uint64_t id = 0;
+  std::string name;
+  bool faulted = false;
+  int signal = 0;                    // faulted: the signal and the faulting address
+  std::uintptr_t address = 0;
+  std::string exception_type;        // otherwise: the exception's type, demangled
+  std::string message;               // ... and its what(), if it has one
+};
+
+// Every live coroutine of the calling thread, oldest first.
+std::vector<CoroutineInfo> coroutines();
+// The live coroutine with that id, if any.
+std::optional<CoroutineInfo> coroutine(std::uint64_t id);
+// Its stack, named, innermost first: where it is parked, or for a coroutine
+// that died of a contained fault the frames at the fault; at most
+// max_frames. Empty for a running or otherwise dead coroutine.
+std::vector<NamedFrame> stack(const CoroutineInfo& coroutine, std::size_t max_frames);
+// Names a code address (a return address when `return_address`).
+Symbol symbol(std::uintptr_t pc, bool return_address = false);
+// A copy of its saved-context block; empty bytes if none is saved (running
+// or dead).
+ContextMemory context(const CoroutineInfo& coroutine);
+// The loop's counters.
+LoopState loop_state(const Loop& loop);
+// What `error` (an exception that ended coroutine `id`) says, as a Death.
+Death death(std::uint64_t id, std::string_view name, std::exception_ptr error);
+
+}  // namespace corosh::inspect

@@ -1,0 +1,73 @@
+// inspect.cpp — snapshots for tools (inspect.hpp), taken from the registry,
+// the unwinder and the loop of the calling thread.
+#include <corosh/inspect.hpp>
+
+#include <corosh/error.hpp>
+#include <corosh/register.hpp>
+
+#include <cxxabi.h>
+
+#include <cstring>
+#include <typeinfo>
+
+namespace corosh::inspect {
+
+std::vector<CoroutineInfo> coroutines() { return live_coroutines(); }
+
+std::optional<CoroutineInfo> coroutine(std::uint64_t id) { return find_coroutine(id); }
+
+std::vector<NamedFrame> stack(const CoroutineInfo& c, std::size_t max_frames) {
+  const bool faulted = c.state == State::dead && c.ending == Ending::faulted;
+  std::vector<Frame> frames = faulted ? fault_frames(c.id, max_frames) : parked_frames(c.id, max_frames);
+  std::vector<NamedFrame> named;
+  named.reserve(frames.size());
+  for (const Frame& f : frames) named.push_back({f, symbolize(f)});
+  return named;
+}
+
+Symbol symbol(std::uintptr_t pc, bool return_address) {
+  return symbolize(Frame{.pc = pc, .return_address = return_address});
+}
+
+ContextMemory context(const CoroutineInfo& c) {
+  ContextMemory memory;
+  memory.address = c.context_address;
+  // Saved registers exist only while it is not running (created, suspended
+  // or normal); the registry fills `registers` exactly then.
+  if (c.context_address == 0 || c.registers.empty()) return memory;
+  // The block is ordinary memory inside the coroutine's control record, on
+  // this thread: copied slot for slot as the switch wrote it.
+  const auto* block = reinterpret_cast<const std::uint8_t*>(c.context_address);
+  memory.bytes.assign(block, block + saved_context_size());
+  return memory;
+}
+
+LoopState loop_state(const Loop& loop) {
+  const LoopStats s = loop.stats();
+  return {std::string(s.backend), s.registered_fds, s.timers, s.waiting, s.spawned, s.iterations, s.polls};
+}
+
+Death death(std::uint64_t id, std::string_view name, std::exception_ptr error) {
+  Death d;
+  d.id = id;
+  d.name = std::string(name);
+  try {
+    std::rethrow_exception(error);
+  } catch (const Fault& f) {
+    d.faulted = true;
+    d.signal = f.signal();
+    d.address = f.address();
+  } catch (...) {
+    std::type_info* type = abi::__cxa_current_exception_type();
+    d.exception_type = type ? demangle(type->name()) : "unknown exception";
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      d.message = e.what();
+    } catch (...) {
+    }
+  }
+  return d;
+}
+
+}  // namespace corosh::inspect

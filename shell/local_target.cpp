@@ -1,0 +1,199 @@
+#include "local_target.hpp"
+
+#include "output.hpp"
+
+#include <corosh/fault.hpp>
+#include <corosh/register.hpp>
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace corosh::shell {
+
+LocalTarget::LocalTarget(Loop& loop, std::function<void(std::string_view)> print) : loop_(loop) {
+  set_fault_containment(true);
+  // What demos say (a sleeper waking) goes where the shell prints, so it
+  // lands in order with the commands' results and not over the prompt.
+  demos::set_printer(std::move(print));
+  // Coroutines the loop resumes (after a sleep, say) can die there too.
+  loop_.set_error_handler([this](std::uint64_t id, std::string_view name, std::exception_ptr error) {
+    report(inspect::death(id, name, error));
+  });
+}
+
+LocalTarget::~LocalTarget() {
+  shutdown();
+  loop_.set_error_handler(nullptr);
+  demos::set_printer(nullptr);
+}
+
+void LocalTarget::shutdown() {
+  recorder_.stop();
+  for (auto& [port, server] : servers_) server->stop();
+  servers_.clear();
+  while (!spawned_.empty()) spawned_.erase(std::prev(spawned_.end()));
+}
+
+CoroutineView LocalTarget::view(CoroutineInfo info) const {
+  CoroutineView v;
+  auto it = spawned_.find(info.id);
+  v.yours = it != spawned_.end();
+  // Not spawned here: the loop's (echo listeners) or one a demo made for
+  // itself (pipeline's stages). Only their owner resumes them.
+  v.origin = v.yours ? it->second.origin : std::string("by the loop");
+  v.info = std::move(info);
+  return v;
+}
+
+std::vector<CoroutineView> LocalTarget::list() {
+  std::vector<CoroutineView> all;
+  for (CoroutineInfo& info : inspect::coroutines()) {
+    info.registers.clear();
+    all.push_back(view(std::move(info)));
+  }
+  return all;
+}
+
+std::optional<CoroutineView> LocalTarget::find(std::uint64_t id) {
+  std::optional<CoroutineInfo> info = inspect::coroutine(id);
+  if (!info) return std::nullopt;
+  return view(std::move(*info));
+}
+
+std::vector<inspect::NamedFrame> LocalTarget::stack(const CoroutineInfo& coroutine, std::size_t max_frames) {
+  return inspect::stack(coroutine, max_frames);
+}
+
+Symbol LocalTarget::symbol(std::uintptr_t pc) { return inspect::symbol(pc); }
+
+inspect::ContextMemory LocalTarget::context(const CoroutineInfo& coroutine) { return inspect::context(coroutine); }
+
+RegisterLayout LocalTarget::register_layout() {
+  RegisterLayout layout{std::string(architecture()), std::string(resume_register()), saved_context_size(), {}};
+  for (const RegisterSlot& slot : saved_register_slots())
+    layout.slots.push_back({std::string(slot.name), slot.offset, slot.size, std::string(slot.role)});
+  return layout;
+}
+
+inspect::LoopState LocalTarget::loop() { return inspect::loop_state(loop_); }
+
+std::vector<ListenerView> LocalTarget::listeners() {
+  std::vector<ListenerView> all;
+  for (const auto& [port, server] : servers_) {
+    demos::EchoStats s = server->stats();
+    ListenerView l{server->local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, {}};
+    for (const demos::EchoConnection& c : server->connections())
+      l.connections.push_back({c.id, c.peer, std::string(c.state), c.bytes_in, c.bytes_out, c.buffered, c.coroutine});
+    all.push_back(std::move(l));
+  }
+  return all;
+}
+
+void LocalTarget::trace_start() { recorder_.start(); }
+
+std::size_t LocalTarget::trace_stop() {
+  recorder_.stop();
+  return recorder_.events().size();
+}
+
+TraceRecording LocalTarget::trace_recording() {
+  TraceRecording r{recorder_.events(), recorder_.dropped(), recorder_.started_ns(), {}};
+  for (const CoroutineInfo& c : inspect::coroutines())
+    if (!c.name.empty()) r.names.emplace_back(c.id, c.name);
+  return r;
+}
+
+std::vector<DemoInfo> LocalTarget::demos() {
+  std::vector<DemoInfo> all;
+  for (const demos::Demo& d : demos::catalog())
+    all.push_back({std::string(d.name), std::string(d.synopsis), std::string(d.description)});
+  return all;
+}
+
+std::uint64_t LocalTarget::spawn(const SpawnRequest& request) {
+  const demos::Demo* demo = demos::find_demo(request.demo);
+  if (demo == nullptr)
+    throw CommandError(fmt::format("no demo called '{}' (`demos` lists them)", printable(request.demo)));
+  demos::Spec spec{.name = request.name.value_or(std::string(demo->name))};
+  if (request.stack_size) spec.stack_size = *request.stack_size;
+  std::unique_ptr<demos::Task> task;
+  try {
+    task = demo->create(request.arguments, spec);
+  } catch (const demos::BadArguments& e) {
+    throw CommandError(fmt::format("{}: {} (usage: spawn {}{}{})", demo->name, e.what(), demo->name,
+                                   demo->synopsis.empty() ? "" : " ", demo->synopsis));
+  }
+  const std::uint64_t id = task->coroutine().id();
+  std::string origin(demo->name);
+  for (const std::string& a : request.arguments) origin += " " + a;
+  spawned_.emplace(id, Spawned{std::move(task), std::move(origin)});
+  return id;
+}
+
+demos::Task& LocalTarget::task(const CoroutineView& coroutine) {
+  auto it = spawned_.find(coroutine.info.id);
+  if (it == spawned_.end())
+    throw CommandError(fmt::format("coroutine {} was not spawned by the shell", coroutine.info.id));
+  return *it->second.task;
+}
+
+namespace {
+
+// Where `co` is now, after a resume or a cancel.
+StepResult where(const Coroutine& co) {
+  StepResult r;
+  r.state = co.state();
+  r.ending = co.ending();
+  if (co.state() != State::dead)
+    if (std::optional<CoroutineInfo> info = inspect::coroutine(co.id())) r.wait_reason = info->wait_reason;
+  return r;
+}
+
+}  // namespace
+
+StepResult LocalTarget::step(const CoroutineView& coroutine) {
+  demos::Task& t = task(coroutine);
+  std::optional<std::string> value;
+  std::optional<inspect::Death> death;
+  try {
+    value = t.step();
+  } catch (...) {
+    death = inspect::death(coroutine.info.id, coroutine.info.name, std::current_exception());
+  }
+  StepResult r = where(t.coroutine());
+  r.yielded = std::move(value);
+  r.death = std::move(death);
+  return r;
+}
+
+StepResult LocalTarget::cancel(const CoroutineView& coroutine) {
+  demos::Task& t = task(coroutine);
+  t.coroutine().cancel();
+  return where(t.coroutine());
+}
+
+Endpoint LocalTarget::listen(std::uint16_t port, const std::string& host) {
+  if (port != 0 && servers_.contains(port)) throw CommandError(fmt::format("already listening on port {}", port));
+  std::unique_ptr<demos::EchoServer> server;
+  try {
+    server = std::make_unique<demos::EchoServer>(demos::EchoOptions{.host = host, .port = port});
+  } catch (const SocketError& e) {
+    throw CommandError(fmt::format("cannot listen on {}:{}: {}", printable(host), port, e.what()));
+  }
+  Endpoint where = server->local();
+  servers_.emplace(where.port, std::move(server));
+  return where;
+}
+
+ListenerView LocalTarget::unlisten(std::uint16_t port) {
+  auto it = servers_.find(port);
+  if (it == servers_.end()) throw CommandError(fmt::format("not listening on port {}", port));
+  demos::EchoStats s = it->second->stats();
+  ListenerView last{it->second->local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, {}};
+  it->second->stop();
+  servers_.erase(it);
+  return last;
+}
+
+}  // namespace corosh::shell

@@ -1,0 +1,75 @@
+// shell/local_target.hpp — the shell's own process as a Target.
+//
+// The one place in the shell that calls the runtime: it spawns demos from
+// the catalog and owns them, runs echo listeners on the shell's loop, records
+// switches on this thread, and answers every question from the registry, the
+// unwinder and the loop through corosh/inspect.hpp.
+#pragma once
+
+#include "target.hpp"
+
+#include "catalog.hpp"
+#include "echo_server.hpp"
+
+#include <corosh/loop.hpp>
+#include <corosh/trace.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace corosh::shell {
+
+class LocalTarget final : public Target {
+ public:
+  // Contains faults in coroutines (a crashing demo becomes dead/faulted and
+  // the shell goes on), reports deaths of coroutines `loop` resumes, and
+  // sends what demos print to `print`.
+  LocalTarget(Loop& loop, std::function<void(std::string_view)> print);
+  // Shuts down (see shutdown()).
+  ~LocalTarget() override;
+
+  std::string describe() const override { return "this process"; }
+
+  std::vector<CoroutineView> list() override;
+  std::optional<CoroutineView> find(std::uint64_t id) override;
+  std::vector<inspect::NamedFrame> stack(const CoroutineInfo& coroutine, std::size_t max_frames) override;
+  Symbol symbol(std::uintptr_t pc) override;
+  inspect::ContextMemory context(const CoroutineInfo& coroutine) override;
+  RegisterLayout register_layout() override;
+
+  inspect::LoopState loop() override;
+  std::vector<ListenerView> listeners() override;
+
+  void trace_start() override;
+  std::size_t trace_stop() override;
+  bool tracing() const override { return recorder_.recording(); }
+  TraceRecording trace_recording() override;
+
+  std::vector<DemoInfo> demos() override;
+  std::uint64_t spawn(const SpawnRequest& request) override;
+  StepResult step(const CoroutineView& coroutine) override;
+  StepResult cancel(const CoroutineView& coroutine) override;
+  Endpoint listen(std::uint16_t port, const std::string& host) override;
+  ListenerView unlisten(std::uint16_t port) override;
+  // Closes the listeners and cancels (unwinds) every spawned coroutine,
+  // newest first, like locals going out of scope.
+  void shutdown() override;
+
+ private:
+  struct Spawned {
+    std::unique_ptr<demos::Task> task;
+    std::string origin;  // the demo and its arguments, for `info`
+  };
+  CoroutineView view(CoroutineInfo info) const;
+  demos::Task& task(const CoroutineView& coroutine);
+
+  Loop& loop_;
+  std::map<std::uint64_t, Spawned> spawned_;
+  std::map<std::uint16_t, std::unique_ptr<demos::EchoServer>> servers_;
+  SwitchRecorder recorder_;
+};
+
+}  // namespace corosh::shell

@@ -1,0 +1,183 @@
+// shell/target.hpp — what the shell's commands inspect and drive.
+//
+// Commands never call the runtime: they ask a Target. LocalTarget answers
+// for the shell's own process (its demos, its echo listeners, its loop); a
+// target for another program answers the same questions about that program,
+// so every command works unchanged on either. A Target that cannot do
+// something (spawn a demo inside a program that has none) throws
+// NotSupported, which the command reports as its one error line.
+//
+// Everything crosses this seam by value: snapshots (corosh/inspect.hpp),
+// never addresses to dereference.
+#pragma once
+
+#include "words.hpp"
+
+#include <corosh/inspect.hpp>
+#include <corosh/net.hpp>
+#include <corosh/registry.hpp>
+#include <corosh/trace.hpp>
+#include <corosh/unwind.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace corosh::shell {
+
+// The target cannot do this at all (as opposed to: not now, not that one).
+class NotSupported : public CommandError {
+ public:
+  using CommandError::CommandError;
+};
+
+// A coroutine as the shell sees it: the registry's snapshot, and whether
+// this shell drives it.
+struct CoroutineView {
+  CoroutineInfo info;
+  // Spawned through this target: step, continue and cancel may drive it.
+  // Any other coroutine is driven by its owner (the loop, a demo, the
+  // program) and is only inspected.
+  bool yours = false;
+  // How it came to be, for `info`: the spawn command's demo and arguments
+  // for yours, otherwise who drives it ("by the loop").
+  std::string origin;
+};
+
+// What one resume did.
+struct StepResult {
+  std::optional<std::string> yielded;  // a generator's value, as text
+  State state = State::dead;           // where the coroutine is now
+  Ending ending = Ending::none;
+  std::string wait_reason;             // what it waits for now, if anything
+  std::optional<inspect::Death> death; // it died of a fault or an exception
+};
+
+// A demo that spawn can start.
+struct DemoInfo {
+  std::string name;
+  std::string synopsis;
+  std::string description;
+};
+
+// How to spawn a demo.
+struct SpawnRequest {
+  std::string demo;
+  std::vector<std::string> arguments;
+  std::optional<std::string> name;        // default: the demo's name
+  std::optional<std::size_t> stack_size;  // default: the runtime's
+};
+
+// One connection of a listener.
+struct ConnectionView {
+  std::uint64_t id = 0;
+  Endpoint peer;
+  std::string state;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::size_t buffered = 0;
+  std::uint64_t coroutine = 0;
+};
+
+// A listener and its connections.
+struct ListenerView {
+  Endpoint local;
+  std::string kind;  // "echo"
+  std::uint64_t accepted = 0;
+  std::size_t active = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::vector<ConnectionView> connections;
+};
+
+// The target's saved-context block (asm/context_layout.h on its side): how
+// to read inspect::ContextMemory, and what `regs` calls the resume address.
+struct RegisterLayout {
+  std::string architecture;     // "x86_64" or "arm64"
+  std::string resume_register;  // "rip" or "pc"
+  std::size_t size = 0;         // bytes in the block
+  struct Slot {
+    std::string name;
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    std::string role;
+  };
+  std::vector<Slot> slots;      // memory order
+};
+
+// A recording of context switches, with the names of the coroutines in it.
+struct TraceRecording {
+  std::vector<SwitchEvent> events;
+  std::size_t dropped = 0;
+  std::int64_t started_ns = 0;
+  std::vector<std::pair<std::uint64_t, std::string>> names;  // id -> name, for those still known
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+
+  // What is inspected, for messages: "this process", "pid 4242 (server)".
+  virtual std::string describe() const = 0;
+
+  // --- coroutines ---------------------------------------------------------------
+  // Every live coroutine, oldest first (without saved registers).
+  virtual std::vector<CoroutineView> list() = 0;
+  // One coroutine in full (saved registers included), if it is alive.
+  virtual std::optional<CoroutineView> find(std::uint64_t id) = 0;
+  // Its stack, named (where it is parked, or the frames at its fault).
+  virtual std::vector<inspect::NamedFrame> stack(const CoroutineInfo& coroutine, std::size_t max_frames) = 0;
+  // Names a code address of the target.
+  virtual Symbol symbol(std::uintptr_t pc) = 0;
+  // A copy of its saved-context block, and how to read one.
+  virtual inspect::ContextMemory context(const CoroutineInfo& coroutine) = 0;
+  virtual RegisterLayout register_layout() = 0;
+
+  // --- the loop -------------------------------------------------------------------
+  virtual inspect::LoopState loop() = 0;
+  virtual std::vector<ListenerView> listeners() = 0;
+
+  // --- tracing --------------------------------------------------------------------
+  // Starts recording switches (forgetting an earlier recording).
+  virtual void trace_start() = 0;
+  // Stops; returns how many events were recorded.
+  virtual std::size_t trace_stop() = 0;
+  virtual bool tracing() const = 0;
+  // What was recorded so far.
+  virtual TraceRecording trace_recording() = 0;
+
+  // --- driving (each throws NotSupported where the target cannot) ------------------
+  virtual std::vector<DemoInfo> demos() { return {}; }
+  // Spawns a demo as a new coroutine, created and not yet run; returns its id.
+  virtual std::uint64_t spawn(const SpawnRequest& request);
+  // Resumes one of yours once.
+  virtual StepResult step(const CoroutineView& coroutine);
+  // Cancels one of yours (unwinds it); returns where it is now.
+  virtual StepResult cancel(const CoroutineView& coroutine);
+  // Starts an echo listener; returns where it listens.
+  virtual Endpoint listen(std::uint16_t port, const std::string& host);
+  // Stops the echo listener on `port`; returns its last figures.
+  virtual ListenerView unlisten(std::uint16_t port);
+  // Closes the listeners and ends the coroutines this target spawned.
+  virtual void shutdown() {}
+
+  // Called for a coroutine that died where no command was driving it (the
+  // loop resumed it).
+  void on_death(std::function<void(const inspect::Death&)> handler) { death_handler_ = std::move(handler); }
+
+ protected:
+  // Reports a death to whoever listens (see on_death).
+  void report(const inspect::Death& death) const {
+    if (death_handler_) death_handler_(death);
+  }
+  // Throws NotSupported for `what` ("spawn") on this target.
+  [[noreturn]] void unsupported(std::string_view what) const;
+
+ private:
+  std::function<void(const inspect::Death&)> death_handler_;
+};
+
+}  // namespace corosh::shell

@@ -1,0 +1,213 @@
+// test_commands.cpp — the shell's commands against a fake Target.
+//
+// The commands see coroutines only through target.hpp; a fake that answers
+// from a script shows what they print and what they refuse, with no runtime
+// underneath: which coroutine a word picks, when a step stops, how a death
+// or a refusal reads.
+#include "catch.hpp"
+
+#include "shell.hpp"
+#include "target.hpp"
+
+#include <corosh/loop.hpp>
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace corosh;
+using namespace corosh::shell;
+
+namespace {
+
+class FakeTarget final : public Target {
+ public:
+  std::vector<CoroutineView> coroutines;
+  std::map<std::uint64_t, std::vector<inspect::NamedFrame>> stacks;
+  std::map<std::uint64_t, std::deque<StepResult>> script;  // what each step returns, in order
+  std::vector<std::uint64_t> stepped;                      // ids, as step() was called
+  std::vector<std::uint64_t> cancelled;
+  std::size_t finds = 0;
+
+  std::string describe() const override { return "the fake"; }
+  std::vector<CoroutineView> list() override { return coroutines; }
+  std::optional<CoroutineView> find(std::uint64_t id) override {
+    ++finds;
+    for (const CoroutineView& v : coroutines)
+      if (v.info.id == id) return v;
+    return std::nullopt;
+  }
+  std::vector<inspect::NamedFrame> stack(const CoroutineInfo& c, std::size_t max_frames) override {
+    std::vector<inspect::NamedFrame> frames = stacks[c.id];
+    if (frames.size() > max_frames) frames.resize(max_frames);
+    return frames;
+  }
+  Symbol symbol(std::uintptr_t) override { return {}; }
+  inspect::ContextMemory context(const CoroutineInfo&) override { return {}; }
+  RegisterLayout register_layout() override { return {"fake64", "pc", 0, {}}; }
+  inspect::LoopState loop() override { return {}; }
+  std::vector<ListenerView> listeners() override { return {}; }
+  void trace_start() override {}
+  std::size_t trace_stop() override { return 0; }
+  bool tracing() const override { return false; }
+  TraceRecording trace_recording() override { return {}; }
+  StepResult step(const CoroutineView& v) override {
+    stepped.push_back(v.info.id);
+    std::deque<StepResult>& next = script[v.info.id];
+    REQUIRE_FALSE(next.empty());  // a step the test did not expect
+    StepResult r = next.front();
+    next.pop_front();
+    return r;
+  }
+  StepResult cancel(const CoroutineView& v) override {
+    cancelled.push_back(v.info.id);
+    return StepResult{.state = State::dead, .ending = Ending::cancelled};
+  }
+};
+
+CoroutineView coroutine(std::uint64_t id, std::string name, State state, bool yours, std::string wait = {}) {
+  CoroutineView v;
+  v.info.id = id;
+  v.info.name = std::move(name);
+  v.info.state = state;
+  v.info.wait_reason = std::move(wait);
+  v.info.stack_size = 64 * 1024;
+  v.info.stack_in_use = 512;
+  v.yours = yours;
+  v.origin = yours ? "fib" : "by the loop";
+  return v;
+}
+
+StepResult yielded(std::string value) {
+  return StepResult{.yielded = std::move(value), .state = State::suspended};
+}
+
+inspect::NamedFrame frame(std::string function, std::string file, int line) {
+  inspect::NamedFrame f;
+  f.symbol.function = std::move(function);
+  f.symbol.file = std::move(file);
+  f.symbol.line = line;
+  return f;
+}
+
+// A shell on the fake, with what it prints collected line by line.
+struct Session {
+  FakeTarget target;
+  Loop loop;
+  std::vector<std::string> lines, errors;
+  Output out{false, false, [this](bool error, std::string_view line) {
+               (error ? errors : lines).emplace_back(line);
+             }};
+  Shell shell{target, loop, out};
+
+  // Runs one command; returns what it printed (results, then errors).
+  std::vector<std::string> run(std::string_view line) {
+    lines.clear();
+    errors.clear();
+    shell.execute(line);
+    std::vector<std::string> all = lines;
+    all.insert(all.end(), errors.begin(), errors.end());
+    return all;
+  }
+};
+
+bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("list shows every coroutine, marks the selected one and those the shell does not drive", "[shell]") {
+  Session s;
+  CHECK(s.run("list") == std::vector<std::string>{"no coroutines (`spawn NAME` starts one; `demos` lists the names)"});
+  s.target.coroutines = {coroutine(1, "fib", State::suspended, true),
+                         coroutine(2, "", State::suspended, false, "fd 7 readable")};
+  s.shell.selected = 1;
+  std::vector<std::string> out = s.run("list");
+  REQUIRE(out.size() == 3);  // heading + two rows
+  CHECK(contains(out[0], "ID"));
+  CHECK(out[1].starts_with("*"));
+  CHECK(contains(out[1], "fib"));
+  CHECK_FALSE(contains(out[1], "inspect only"));
+  CHECK(out[2].starts_with(" "));
+  CHECK(contains(out[2], " - "));  // no name
+  CHECK(contains(out[2], "suspended, waiting for fd 7 readable"));
+  CHECK(contains(out[2], "(inspect only)"));
+  CHECK(s.errors.empty());
+}
+
+TEST_CASE("stack names the frames, says what it left out, and refuses a coroutine with no stack", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(3, "deep", State::suspended, true), coroutine(4, "done", State::dead, true)};
+  s.target.coroutines[1].info.ending = Ending::returned;
+  for (int i = 0; i < 40; ++i) s.target.stacks[3].push_back(frame("descend(int)", "deep.cpp", 30 + i % 2));
+  std::vector<std::string> out = s.run("stack deep");
+  REQUIRE(out.size() == 1 + 32 + 1 + 1);  // status, 32 frames, "... N more", summary
+  CHECK(out[0] == "coroutine 3 'deep': suspended");
+  CHECK(out[1] == "#0   descend(int) at deep.cpp:30");
+  CHECK(out[32] == "#31  descend(int) at deep.cpp:31");
+  CHECK(out[33] == "... 8 more frames");
+  CHECK(contains(out[34], "64 KiB, 512 bytes in use"));
+
+  CHECK(s.run("stack 4") ==
+        std::vector<std::string>{"error: stack: coroutine 4 'done' is dead (returned): it has no stack left to walk"});
+  CHECK(s.run("stack 9") == std::vector<std::string>{"error: stack: no coroutine with id 9 (`list` shows them)"});
+  CHECK(s.run("stack nobody") == std::vector<std::string>{"error: stack: no coroutine named 'nobody' (`list` shows them)"});
+  CHECK(s.run("stack") ==
+        std::vector<std::string>{"error: stack: no coroutine selected (spawn one, or give an id or a name)"});
+}
+
+TEST_CASE("step resumes the selected coroutine N times and stops where it can no longer go on", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "fib", State::suspended, true)};
+  s.shell.selected = 1;
+  s.target.script[1] = {yielded("0"), yielded("1"), StepResult{.state = State::dead, .ending = Ending::returned}};
+  std::vector<std::string> out = s.run("step 5");
+  // Three resumes: the third returned, so the other two of the five never ran.
+  CHECK(s.target.stepped == std::vector<std::uint64_t>{1, 1, 1});
+  CHECK(out == std::vector<std::string>{"yielded 0", "yielded 1", "coroutine 1 'fib': dead (returned)"});
+  // The coroutine was looked up once for the whole command, not per step.
+  CHECK(s.target.finds == 1);
+}
+
+TEST_CASE("step stops when the coroutine starts waiting on the loop, and refuses one that already waits", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "sleeper", State::suspended, true)};
+  s.target.script[1] = {StepResult{.state = State::suspended, .wait_reason = "sleep 100 ms"}};
+  CHECK(s.run("step sleeper 3") ==
+        std::vector<std::string>{"coroutine 1 'sleeper': suspended, waiting for sleep 100 ms"});
+  CHECK(s.target.stepped.size() == 1);
+
+  s.target.coroutines[0].info.wait_reason = "sleep 100 ms";
+  CHECK(s.run("step sleeper") == std::vector<std::string>{
+                               "coroutine 1 'sleeper' waits for sleep 100 ms: only the loop resumes it (`wait` lets "
+                               "the loop run)"});
+  CHECK(s.target.stepped.size() == 1);  // not resumed again
+}
+
+TEST_CASE("step refuses what the shell does not drive, by id and by name alike", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(7, "filter", State::suspended, false)};
+  const std::string why = "coroutine 7 'filter' was not spawned by the shell (the loop or a demo drives it)";
+  CHECK(s.run("step 7 1") == std::vector<std::string>{"error: step: " + why});
+  CHECK(s.run("step filter") == std::vector<std::string>{"error: step: " + why});
+  CHECK(s.target.stepped.empty());
+  // Looking at it is fine.
+  CHECK(s.run("stack filter").front() == "coroutine 7 'filter': suspended");
+}
+
+TEST_CASE("a death during a step is reported, then the state", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(2, "thrower", State::suspended, true)};
+  inspect::Death death{.id = 2, .name = "thrower", .exception_type = "std::runtime_error", .message = "boom"};
+  s.target.script[2] = {StepResult{.state = State::dead, .ending = Ending::threw, .death = death}};
+  CHECK(s.run("step 2 4") == std::vector<std::string>{"coroutine 2 'thrower' failed: std::runtime_error: boom",
+                                                      "coroutine 2 'thrower': dead (threw)"});
+  CHECK(s.target.stepped.size() == 1);
+}
+
+TEST_CASE("a target that cannot drive says so in one error line", "[shell]") {
+  Session s;
+  CHECK(s.run("spawn fib") == std::vector<std::string>{"error: spawn: spawn is not supported on the fake"});
+  CHECK(s.run("listen 0") == std::vector<std::string>{"error: listen: listen is not supported on the fake"});
+  CHECK(s.run("demos") == std::vector<std::string>{"no demos on the fake"});
+}
