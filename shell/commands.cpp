@@ -6,9 +6,51 @@
 
 namespace corosh::shell {
 
+std::string Command::synopsis() const {
+  std::string text;
+  const auto add = [&](std::string_view part) {
+    if (!text.empty()) text += ' ';
+    text += part;
+  };
+  for (const Argument& a : arguments) {
+    std::string shown;
+    if (a.kind == ArgKind::choice) {
+      for (std::string_view c : a.choices) shown += (shown.empty() ? "" : "|") + std::string(c);
+    } else {
+      shown = std::string(a.name);
+    }
+    switch (a.presence) {
+      case Argument::Presence::required: add(shown); break;
+      case Argument::Presence::optional: add("[" + shown + "]"); break;
+      case Argument::Presence::repeated: add("[" + shown + "...]"); break;
+    }
+  }
+  for (const Option& o : options) add("[" + std::string(o.flag) + " " + std::string(o.value) + "]");
+  return text;
+}
+
+std::size_t Command::min_words() const {
+  std::size_t n = 0;
+  for (const Argument& a : arguments) n += a.presence == Argument::Presence::required;
+  return n;
+}
+
+std::size_t Command::max_words() const {
+  std::size_t n = 2 * options.size();
+  for (const Argument& a : arguments) n += a.presence == Argument::Presence::repeated ? max_repeated : 1;
+  return n;
+}
+
+bool Command::called(std::string_view word) const {
+  if (word == name) return true;
+  for (std::string_view alias : aliases)
+    if (word == alias) return true;
+  return false;
+}
+
 const Command* CommandTable::find(std::string_view name) const {
   for (const Command& c : commands_)
-    if (c.name == name || (!c.alias.empty() && c.alias == name)) return &c;
+    if (c.called(name)) return &c;
   return nullptr;
 }
 
@@ -20,8 +62,9 @@ std::string_view CommandTable::nearest(std::string_view name) const {
   std::size_t best = limit + 1;
   std::string_view found;
   for (const Command& c : commands_) {
-    for (std::string_view candidate : {c.name, c.alias}) {
-      if (candidate.empty()) continue;
+    std::vector<std::string_view> names{c.name};
+    names.insert(names.end(), c.aliases.begin(), c.aliases.end());
+    for (std::string_view candidate : names) {
       std::size_t d = edit_distance(name, candidate);
       if (d < best) {
         best = d;

@@ -1,10 +1,17 @@
-// shell/commands.hpp — the command table: name, synopsis, help, handler.
+// shell/commands.hpp — the command table: the single description of every
+// command the shell knows.
 //
-// Each group of commands lives in its own file and adds itself through one
-// add_*_commands function; the order of those calls is the order `help`
-// lists them in.
+// A command declares its names, its arguments (each with a kind), its
+// options, what it may do besides printing, and its help. From that one
+// declaration come the synopsis and the argument-count checks (`help`,
+// usage errors), what Tab offers at each position (completion.cpp), and the
+// fuzzer's dictionary and skip list (tests/fuzz). Each group of commands
+// lives in its own file and adds itself through one add_*_commands
+// function; the order of those calls is the order `help` lists them in.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -15,16 +22,65 @@ namespace corosh::shell {
 class Shell;
 using Words = std::vector<std::string>;
 
+// What kind of word an argument is.
+enum class ArgKind : std::uint8_t {
+  coroutine,  // an id or a name
+  demo,       // a demo's name
+  command,    // a command's name
+  choice,     // one of Argument::choices
+  count,      // a whole number
+  port,       // 0 to 65535
+  host,       // a numeric address
+  seconds,    // with an optional fraction
+  size,       // bytes: 65536, 64K, 1M
+  file,       // a path
+  text,       // anything
+};
+
+struct Argument {
+  enum class Presence : std::uint8_t { required, optional, repeated };
+  std::string_view name;                      // as the synopsis shows it: "ID", "N"
+  ArgKind kind = ArgKind::text;
+  Presence presence = Presence::required;
+  std::vector<std::string_view> choices = {};  // ArgKind::choice
+};
+
+// An option after the arguments: `--name N`.
+struct Option {
+  std::string_view flag;   // "--name"
+  std::string_view value;  // "N"
+  ArgKind kind = ArgKind::text;
+};
+
+// What running a command may do besides printing and inspecting.
+enum Effect : unsigned {
+  pure = 0,
+  runs_loop = 1,     // lets time pass (the loop runs, connections are served)
+  reaches_out = 2,   // opens sockets or writes files
+  ends_session = 4,  // the shell stops reading commands
+};
+
 struct Command {
   std::string_view name;
-  std::string_view alias;        // a second name (ps for list), or empty
-  std::string_view synopsis;     // arguments, e.g. "[ID] [N]"
-  std::string_view summary;      // one line for `help`
-  std::string_view help;         // the long text for `help NAME`
-  std::size_t min_args = 0;      // checked before the handler runs
-  std::size_t max_args = 0;
+  std::vector<std::string_view> aliases = {};  // other names (ps for list)
+  std::vector<Argument> arguments = {};
+  std::vector<Option> options = {};
+  unsigned effects = pure;
+  std::string_view summary;                    // one line for `help`
+  std::string_view help;                       // the long text for `help NAME`
   std::function<void(Shell&, const Words& args)> run;
+
+  // "[ID] [N]", "DEMO [ARGS...] [--name N] [--stack SIZE]".
+  std::string synopsis() const;
+  // How many words may follow the name (options count with their values).
+  std::size_t min_words() const;
+  std::size_t max_words() const;
+  // True if `word` is one of its names.
+  bool called(std::string_view word) const;
 };
+
+// Words a repeated argument takes at most.
+inline constexpr std::size_t max_repeated = 64;
 
 class CommandTable {
  public:

@@ -1,4 +1,4 @@
-// spawn, list, select, kill, info: making coroutines and looking them up.
+// spawn, list, select, cancel, info: making coroutines and looking them up.
 #include "commands.hpp"
 #include "shell.hpp"
 #include "words.hpp"
@@ -75,8 +75,8 @@ void select(Shell& shell, const Words& args) {
   shell.out.line(fmt::format("selected {}", shell.status_line(v.info)));
 }
 
-void kill(Shell& shell, const Words& args) {
-  CoroutineView v = shell.resolve_yours(&args[0]);
+void cancel(Shell& shell, const Words& args) {
+  CoroutineView v = shell.resolve_yours(args.empty() ? nullptr : &args[0]);
   if (v.info.state == State::dead)
     throw CommandError(fmt::format("{} is already {}", Shell::label(v.info), Shell::state_text(v.info)));
   StepResult now = shell.target.cancel(v);
@@ -105,17 +105,16 @@ void info(Shell& shell, const Words& args) {
 
 void add_coroutine_commands(CommandTable& table) {
   table.add({.name = "spawn",
-             .synopsis = "DEMO [ARGS] [--name N] [--stack SIZE]",
+             .arguments = {{"DEMO", ArgKind::demo}, {"ARGS", ArgKind::text, Argument::Presence::repeated}},
+             .options = {{"--name", "N", ArgKind::text}, {"--stack", "SIZE", ArgKind::size}},
              .summary = "start a demo as a new coroutine and select it",
              .help = "Creates the demo's coroutine without running it (state created); `step`\n"
                      "runs it. --name gives it a name to use instead of its id (default: the\n"
                      "demo's name); --stack sets its stack size (65536, 64K, 1M; default 256K).\n"
                      "Example: spawn tree_preorder 7 --name small",
-             .min_args = 1,
-             .max_args = 64,
              .run = spawn});
   table.add({.name = "list",
-             .alias = "ps",
+             .aliases = {"ps"},
              .summary = "show every coroutine: id, name, state, switches, stack use",
              .help = "One line per live coroutine of the shell's thread, the selected one\n"
                      "marked with *. STATE says what a waiting coroutine waits for, and how a\n"
@@ -125,30 +124,26 @@ void add_coroutine_commands(CommandTable& table) {
                      "resumes them.",
              .run = list});
   table.add({.name = "select",
-             .synopsis = "ID",
+             .arguments = {{"ID", ArgKind::coroutine}},
              .summary = "make a coroutine the default target of commands",
              .help = "ID is a coroutine id or name. Commands that take an optional ID use the\n"
                      "selected coroutine when none is given. `spawn` selects what it spawns.",
-             .min_args = 1,
-             .max_args = 1,
              .run = select});
-  table.add({.name = "kill",
-             .synopsis = "ID",
+  table.add({.name = "cancel",
+             .aliases = {"kill"},
+             .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},
              .summary = "cancel a coroutine: unwind its stack so destructors run",
              .help = "A suspended coroutine is resumed with a corosh::Unwind exception thrown\n"
                      "from its pending yield, which unwinds every frame; it ends as dead\n"
                      "(cancelled). A created one simply never runs; one waiting on the loop has\n"
                      "its wait withdrawn first.",
-             .min_args = 1,
-             .max_args = 1,
-             .run = kill});
+             .run = cancel});
   table.add({.name = "info",
-             .synopsis = "[ID]",
+             .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},
              .summary = "everything the registry knows about a coroutine",
              .help = "State, where it was created, how often it was switched to, its stack\n"
                      "(size, address, bytes in use, pages touched, guard page) and, for a\n"
                      "faulted one, the fault.",
-             .max_args = 1,
              .run = info});
 }
 

@@ -10,14 +10,20 @@
 namespace corosh::shell {
 namespace {
 
+// "step [ID] [N]".
+std::string usage_line(const Command& c) {
+  std::string synopsis = c.synopsis();
+  return synopsis.empty() ? std::string(c.name) : fmt::format("{} {}", c.name, synopsis);
+}
+
 void help(Shell& shell, const Words& args) {
   const CommandTable& table = command_table();
   if (args.empty()) {
     std::size_t width = 0;
     for (const Command& c : table.all())
-      width = std::max(width, c.name.size() + (c.synopsis.empty() ? 0 : c.synopsis.size() + 1));
+      width = std::max(width, usage_line(c).size());
     for (const Command& c : table.all()) {
-      std::string head = fmt::format("{}{}{}", c.name, c.synopsis.empty() ? "" : " ", c.synopsis);
+      std::string head = usage_line(c);
       shell.out.line(fmt::format("  {:<{}}  {}", head, width, c.summary));
     }
     shell.out.line("`help COMMAND` tells more; ids or names pick a coroutine, the selected one is the default.");
@@ -30,9 +36,10 @@ void help(Shell& shell, const Words& args) {
       throw CommandError(fmt::format("no command '{}' (did you mean '{}'?)", printable(args[0]), guess));
     throw CommandError(fmt::format("no command '{}' (`help` lists the commands)", printable(args[0])));
   }
-  shell.out.line(shell.out.paint(fmt::format("{}{}{}", c->name, c->synopsis.empty() ? "" : " ", c->synopsis),
-                                 Tone::heading) +
-                 (c->alias.empty() ? std::string() : fmt::format("   (also: {})", c->alias)));
+  std::string also;
+  for (std::string_view alias : c->aliases) also += (also.empty() ? "" : ", ") + std::string(alias);
+  shell.out.line(shell.out.paint(usage_line(*c), Tone::heading) +
+                 (also.empty() ? std::string() : fmt::format("   (also: {})", also)));
   shell.out.line(fmt::format("  {}", c->summary));
   std::string_view text = c->help;
   while (!text.empty()) {
@@ -62,11 +69,10 @@ void demos(Shell& shell, const Words&) {
 
 void add_help_commands(CommandTable& table) {
   table.add({.name = "help",
-             .synopsis = "[COMMAND]",
+             .arguments = {{"COMMAND", ArgKind::command, Argument::Presence::optional}},
              .summary = "list the commands, or explain one",
              .help = "Without an argument, one line per command. With one, what the command\n"
                      "does, its arguments and an example.",
-             .max_args = 1,
              .run = help});
   table.add({.name = "demos",
              .summary = "list the demos `spawn` can start",
@@ -74,7 +80,8 @@ void add_help_commands(CommandTable& table) {
                      "in the catalog. Shows its name, arguments and what it shows.",
              .run = demos});
   table.add({.name = "quit",
-             .alias = "exit",
+             .aliases = {"exit"},
+             .effects = ends_session,
              .summary = "leave corosh (Ctrl-D does the same)",
              .help = "Closes the listeners and cancels every coroutine (their stacks are\n"
                      "unwound, so destructors run), then exits.",

@@ -64,30 +64,27 @@ void ctx(Shell& shell, const Words& args) {
 
 void add_inspect_commands(CommandTable& table) {
   table.add({.name = "stack",
-             .alias = "bt",
-             .synopsis = "[ID]",
+             .aliases = {"bt"},
+             .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},
              .summary = "backtrace of a parked coroutine, then its stack use",
              .help = "Walks the frame-pointer chain from the saved frame pointer down to the\n"
                      "zeroed record at the bottom of the coroutine's stack, and names each\n"
                      "frame: #N function at file:line. For a faulted coroutine, the frames at\n"
                      "the fault. Then the stack size, the bytes in use and the guard page.",
-             .max_args = 1,
              .run = stack});
   table.add({.name = "regs",
-             .synopsis = "[ID]",
+             .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},
              .summary = "the saved registers of a parked coroutine",
              .help = "The callee-saved registers the context switch stored when the coroutine\n"
                      "last stopped, for this machine's architecture, with the function that\n"
                      "the resume address lies in.",
-             .max_args = 1,
              .run = regs});
   table.add({.name = "ctx",
-             .synopsis = "[ID]",
+             .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},
              .summary = "the saved context as it lies in memory, slot by slot",
              .help = "The teaching view of a switch: the address of each saved slot in the\n"
                      "coroutine's control record, its offset (as in asm/context_layout.h), the\n"
                      "register it holds, its value and its role.",
-             .max_args = 1,
              .run = ctx});
 }
 

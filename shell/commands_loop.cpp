@@ -67,20 +67,18 @@ void wait(Shell& shell, const Words& args) {
 
 void add_loop_commands(CommandTable& table) {
   table.add({.name = "listen",
-             .synopsis = "PORT [HOST]",
+             .arguments = {{"PORT", ArgKind::port}, {"HOST", ArgKind::host, Argument::Presence::optional}},
+             .effects = reaches_out,
              .summary = "start an echo listener on the loop (PORT 0: any free port)",
              .help = "Binds HOST (default 127.0.0.1) and echoes every byte back: one coroutine\n"
                      "accepts, one per connection reads and writes, all parked on the loop\n"
                      "while idle. The loop runs while the shell waits for your input, so\n"
                      "clients are served as you type. Example: listen 7000",
-             .min_args = 1,
-             .max_args = 2,
              .run = listen});
   table.add({.name = "unlisten",
-             .synopsis = "PORT",
+             .arguments = {{"PORT", ArgKind::port}},
+             .effects = reaches_out,
              .summary = "stop an echo listener and close its connections",
-             .min_args = 1,
-             .max_args = 1,
              .run = unlisten});
   table.add({.name = "conns",
              .summary = "the echo listeners and their connections",
@@ -91,12 +89,12 @@ void add_loop_commands(CommandTable& table) {
              .summary = "the event loop: backend, fds, timers, waiting coroutines, iterations",
              .run = loop});
   table.add({.name = "wait",
-             .synopsis = "[SECONDS]",
+             .arguments = {{"SECONDS", ArgKind::seconds, Argument::Presence::optional}},
+             .effects = runs_loop,
              .summary = "let the loop run for a while (default 1 s; Ctrl-C stops it)",
              .help = "Serves connections, fires timers and wakes sleeping coroutines. In a\n"
                      "script this is how corosh serves: `listen 7000` then `wait 60`.\n"
                      "SECONDS may have a fraction (0.25) and is at most 86400.",
-             .max_args = 1,
              .run = wait});
 }
 

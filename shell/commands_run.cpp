@@ -103,7 +103,8 @@ void continue_(Shell& shell, const Words& args) {
 
 void add_run_commands(CommandTable& table) {
   table.add({.name = "step",
-             .synopsis = "[ID] [N]",
+             .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional},
+                           {"N", ArgKind::count, Argument::Presence::optional}},
              .summary = "resume a coroutine N times (default 1), showing what it yields",
              .help = "Each resume runs the coroutine until it yields or ends; a generator's\n"
                      "value is printed as `yielded V`, then the new state. With one argument,\n"
@@ -111,16 +112,15 @@ void add_run_commands(CommandTable& table) {
                      "A coroutine waiting on the loop (a sleep, a socket) cannot be stepped:\n"
                      "only the loop resumes it. A fault or an escaping exception is reported\n"
                      "and the coroutine is dead. Example: step 4",
-             .max_args = 2,
              .run = step});
   table.add({.name = "continue",
-             .alias = "c",
-             .synopsis = "[ID]",
+             .aliases = {"c"},
+             .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},
+             .effects = runs_loop,
              .summary = "resume until the coroutine ends or waits (Ctrl-C stops it)",
              .help = "Resumes again and again, letting the loop run in between, until the\n"
                      "coroutine is dead or waits on the loop, or you press Ctrl-C. Then says\n"
                      "how many resumes it took and the last value yielded.",
-             .max_args = 1,
              .run = continue_});
 }
 

@@ -38,14 +38,14 @@ void trace(Shell& shell, const Words& args) {
 
 void add_trace_commands(CommandTable& table) {
   table.add({.name = "trace",
-             .synopsis = "on|off|save FILE",
+             .arguments = {{"WHAT", ArgKind::choice, Argument::Presence::required, {"on", "off", "save"}},
+                           {"FILE", ArgKind::file, Argument::Presence::optional}},
+             .effects = reaches_out,
              .summary = "record context switches as Chrome trace-event JSON",
              .help = "`trace on` records every switch (which coroutine starts or stops running,\n"
                      "and when); `trace off` stops; `trace save FILE` writes the recording as\n"
                      "trace events (one track per coroutine) to open in https://ui.perfetto.dev\n"
                      "or chrome://tracing.",
-             .min_args = 1,
-             .max_args = 2,
              .run = trace});
 }
 

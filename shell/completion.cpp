@@ -4,41 +4,67 @@
 #include "shell.hpp"
 
 namespace corosh::shell {
+namespace {
+
+// What may stand where an argument of `kind` goes.
+void candidates(Shell& shell, const Argument& argument, std::vector<std::string>& out) {
+  switch (argument.kind) {
+    case ArgKind::coroutine:
+      for (const CoroutineView& v : shell.target.list()) {
+        out.push_back(std::to_string(v.info.id));
+        if (!v.info.name.empty()) out.push_back(v.info.name);
+      }
+      break;
+    case ArgKind::demo:
+      for (const DemoInfo& d : shell.target.demos()) out.push_back(d.name);
+      break;
+    case ArgKind::command:
+      for (const Command& c : command_table().all()) out.emplace_back(c.name);
+      break;
+    case ArgKind::choice:
+      for (std::string_view c : argument.choices) out.emplace_back(c);
+      break;
+    default:  // numbers, addresses, paths, text: nothing to offer
+      break;
+  }
+}
+
+}  // namespace
 
 std::vector<std::string> completions(Shell& shell, const std::vector<std::string>& words_before) {
   std::vector<std::string> out;
   if (words_before.empty()) {
     for (const Command& c : command_table().all()) {
       out.emplace_back(c.name);
-      if (!c.alias.empty()) out.emplace_back(c.alias);
+      for (std::string_view alias : c.aliases) out.emplace_back(alias);
     }
     return out;
   }
   const Command* command = command_table().find(words_before[0]);
   if (command == nullptr) return out;
-  if (command->name == "spawn") {
-    if (words_before.size() == 1)
-      for (const DemoInfo& d : shell.target.demos()) out.emplace_back(d.name);
-    else
-      out = {"--name", "--stack"};
-    return out;
+  // The value of an option just typed.
+  const std::string& previous = words_before.back();
+  for (const Option& o : command->options)
+    if (previous == o.flag) {
+      candidates(shell, Argument{o.value, o.kind}, out);
+      return out;
+    }
+  // Otherwise the argument at this position (a repeated one stays), and
+  // the options once the required arguments are there.
+  std::size_t position = 0;
+  for (std::size_t i = 1; i < words_before.size(); ++i) {
+    bool is_option = false;
+    for (const Option& o : command->options) is_option |= words_before[i] == o.flag;
+    if (is_option) ++i;  // skip its value too
+    else ++position;
   }
-  if (command->name == "help") {
-    if (words_before.size() == 1)
-      for (const Command& c : command_table().all()) out.emplace_back(c.name);
-    return out;
-  }
-  if (command->name == "trace") {
-    if (words_before.size() == 1) out = {"on", "off", "save"};
-    return out;
-  }
-  if (command->max_args == 0 || command->name == "listen" || command->name == "unlisten" ||
-      command->name == "wait")
-    return out;
-  for (const CoroutineView& v : shell.target.list()) {
-    out.push_back(std::to_string(v.info.id));
-    if (!v.info.name.empty()) out.push_back(v.info.name);
-  }
+  const std::vector<Argument>& arguments = command->arguments;
+  if (position < arguments.size())
+    candidates(shell, arguments[position], out);
+  else if (!arguments.empty() && arguments.back().presence == Argument::Presence::repeated)
+    candidates(shell, arguments.back(), out);
+  if (position >= command->min_words())
+    for (const Option& o : command->options) out.emplace_back(o.flag);
   return out;
 }
 

@@ -51,11 +51,12 @@ void Shell::execute(std::string_view line) {
   }
   Words args(words.begin() + 1, words.end());
   const auto usage = [&] {
-    return fmt::format("usage: {}{}{}", command->name, command->synopsis.empty() ? "" : " ", command->synopsis);
+    std::string synopsis = command->synopsis();
+    return fmt::format("usage: {}{}{}", command->name, synopsis.empty() ? "" : " ", synopsis);
   };
-  if (args.size() < command->min_args)
+  if (args.size() < command->min_words())
     return out.error(fmt::format("{}: missing argument ({})", command->name, usage()));
-  if (args.size() > command->max_args)
+  if (args.size() > command->max_words())
     return out.error(fmt::format("{}: too many arguments ({})", command->name, usage()));
   try {
     command->run(*this, args);

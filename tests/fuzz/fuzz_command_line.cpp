@@ -4,10 +4,10 @@
 // Shell::execute the REPL uses, on a fresh shell (coroutines spawned by one
 // input do not pile up into the next). The property checked is the shell's
 // promise: bad input gets an error line, never a crash, a hang or undefined
-// behaviour. Commands that run the loop for a while or reach outside the
-// process (wait, continue, listen, trace save, quit) are skipped: they would
-// turn the fuzzer into a timer or a port scanner; the shell's own tests
-// cover them.
+// behaviour. Commands whose table entry declares effects (they run the loop
+// for a while, reach outside the process, or end the session: wait,
+// continue, listen, trace, quit) are skipped: they would turn the fuzzer
+// into a timer or a port scanner; the shell's own tests cover them.
 #include "commands.hpp"
 #include "local_target.hpp"
 #include "shell.hpp"
@@ -33,10 +33,7 @@ bool skipped(std::string_view line) {
   }
   if (words.empty()) return false;
   const corosh::shell::Command* command = corosh::shell::command_table().find(words[0]);
-  if (command == nullptr) return false;
-  for (std::string_view name : {"wait", "continue", "listen", "unlisten", "trace", "quit"})
-    if (command->name == name) return true;
-  return false;
+  return command != nullptr && command->effects != corosh::shell::pure;
 }
 
 }  // namespace

@@ -6,11 +6,14 @@
 // or a refusal reads.
 #include "catch.hpp"
 
+#include "commands.hpp"
+#include "completion.hpp"
 #include "shell.hpp"
 #include "target.hpp"
 
 #include <corosh/loop.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -30,7 +33,10 @@ class FakeTarget final : public Target {
   std::vector<std::uint64_t> cancelled;
   std::size_t finds = 0;
 
+  std::vector<DemoInfo> demo_list;
+
   std::string describe() const override { return "the fake"; }
+  std::vector<DemoInfo> demos() override { return demo_list; }
   std::vector<CoroutineView> list() override { return coroutines; }
   std::optional<CoroutineView> find(std::uint64_t id) override {
     ++finds;
@@ -210,4 +216,41 @@ TEST_CASE("a target that cannot drive says so in one error line", "[shell]") {
   CHECK(s.run("spawn fib") == std::vector<std::string>{"error: spawn: spawn is not supported on the fake"});
   CHECK(s.run("listen 0") == std::vector<std::string>{"error: listen: listen is not supported on the fake"});
   CHECK(s.run("demos") == std::vector<std::string>{"no demos on the fake"});
+}
+
+TEST_CASE("Tab offers what the command table says stands at each position", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "fib", State::suspended, true), coroutine(2, "", State::created, false)};
+  s.target.demo_list = {{"fib", "", "Fibonacci numbers"}, {"deep", "[N]", "recursion"}};
+  using List = std::vector<std::string>;
+  const auto offered = [&](List before) { return completions(s.shell, before); };
+  const List first = offered({});
+  CHECK(std::find(first.begin(), first.end(), "cancel") != first.end());
+  CHECK(std::find(first.begin(), first.end(), "kill") != first.end());  // aliases too
+  CHECK(offered({"step"}) == List{"1", "fib", "2"});                     // a coroutine...
+  CHECK(offered({"step", "fib"}).empty());                               // ...then a count
+  CHECK(offered({"trace"}) == List{"on", "off", "save"});
+  CHECK(offered({"spawn"}) == List{"fib", "deep"});
+  CHECK(offered({"spawn", "deep"}) == List{"--name", "--stack"});  // its ARGS are free text
+  CHECK(offered({"spawn", "deep", "--stack"}).empty());             // a size
+  CHECK(offered({"help"}).size() == command_table().all().size());
+  CHECK(offered({"frobnicate"}).empty());
+}
+
+TEST_CASE("synopses and argument counts come from each command's declared arguments", "[shell]") {
+  const Command* spawn = command_table().find("spawn");
+  REQUIRE(spawn != nullptr);
+  CHECK(spawn->synopsis() == "DEMO [ARGS...] [--name N] [--stack SIZE]");
+  CHECK(spawn->min_words() == 1);
+  const Command* step = command_table().find("step");
+  CHECK(step->synopsis() == "[ID] [N]");
+  CHECK(step->min_words() == 0);
+  CHECK(step->max_words() == 2);
+  CHECK(command_table().find("kill") == command_table().find("cancel"));
+  // Every command that lets time pass or reaches outside says so: the fuzzer
+  // skips exactly those.
+  for (std::string_view name : {"wait", "continue", "listen", "unlisten", "trace", "quit"})
+    CHECK(command_table().find(name)->effects != pure);
+  for (std::string_view name : {"list", "stack", "step", "spawn", "info"})
+    CHECK(command_table().find(name)->effects == pure);
 }
