@@ -52,7 +52,7 @@ TerminalInput::TerminalInput(Loop& loop, Output& out, Completer complete_with) :
   out_.set_after_print([this] { after_output(); });
   completer = std::move(complete_with);
   rl_readline_name = "corosh";
-  // The loop owns SIGINT (Loop::on_signal); libedit must not install its own.
+  // The loop owns SIGINT (Loop::add_signal); libedit must not install its own.
   rl_catch_signals = 0;
   rl_attempted_completion_function = complete;
   rl_basic_word_break_characters = " \t";

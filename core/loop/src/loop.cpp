@@ -182,7 +182,7 @@ void Loop::Impl::dispatch(const detail::Fired& fired) {
     w = next;
   }
   if (e->watch && !e->watch->always_ready && (e->watch->interest & directions)) {
-    std::shared_ptr<detail::WatchRecord> watch = e->watch;  // may unwatch itself
+    std::shared_ptr<detail::WatchRecord> watch = e->watch;  // may remove itself
     watch->callback(static_cast<Interest>(watch->interest & directions));
     // The callback may have grown `fds` or closed this fd.
     e = &fds[static_cast<std::size_t>(fd)];

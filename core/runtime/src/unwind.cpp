@@ -5,7 +5,7 @@
 // { caller's frame pointer, return address } at the address its frame pointer
 // holds: `push rbp; mov rbp, rsp` on x86_64, `stp x29, x30, [sp, #-n]!;
 // mov x29, sp` on arm64. Walking those records from the saved frame pointer
-// visits every caller down to the zeroed record that start() placed below the
+// visits every caller down to the zeroed record that create_control() placed below the
 // coroutine's body, where the trampoline's frame ends.
 //
 // Traps:
