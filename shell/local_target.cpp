@@ -3,7 +3,6 @@
 #include "output.hpp"
 
 #include <corosh/fault.hpp>
-#include <corosh/register.hpp>
 
 #include <fmt/format.h>
 
@@ -69,12 +68,7 @@ Symbol LocalTarget::symbol(std::uintptr_t pc) { return inspect::symbol(pc); }
 
 inspect::ContextMemory LocalTarget::context(const CoroutineInfo& coroutine) { return inspect::context(coroutine); }
 
-RegisterLayout LocalTarget::register_layout() {
-  RegisterLayout layout{std::string(architecture()), std::string(resume_register()), saved_context_size(), {}};
-  for (const RegisterSlot& slot : saved_register_slots())
-    layout.slots.push_back({std::string(slot.name), slot.offset, slot.size, std::string(slot.role)});
-  return layout;
-}
+RegisterLayout LocalTarget::register_layout() { return inspect::register_layout(); }
 
 inspect::LoopState LocalTarget::loop() { return inspect::loop_state(loop_); }
 
@@ -97,12 +91,7 @@ std::size_t LocalTarget::trace_stop() {
   return recorder_.events().size();
 }
 
-TraceRecording LocalTarget::trace_recording() {
-  TraceRecording r{recorder_.events(), recorder_.dropped(), recorder_.started_ns(), {}};
-  for (const CoroutineInfo& c : inspect::coroutines())
-    if (!c.name.empty()) r.names.emplace_back(c.id, c.name);
-  return r;
-}
+TraceRecording LocalTarget::trace_recording() { return inspect::recording(recorder_); }
 
 std::vector<DemoInfo> LocalTarget::demos() {
   std::vector<DemoInfo> all;

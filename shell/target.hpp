@@ -47,15 +47,6 @@ struct CoroutineView {
   std::string origin;
 };
 
-// What one resume did.
-struct StepResult {
-  std::optional<std::string> yielded;  // a generator's value, as text
-  State state = State::dead;           // where the coroutine is now
-  Ending ending = Ending::none;
-  std::string wait_reason;             // what it waits for now, if anything
-  std::optional<inspect::Death> death; // it died of a fault or an exception
-};
-
 // A demo that spawn can start.
 struct DemoInfo {
   std::string name;
@@ -71,50 +62,13 @@ struct SpawnRequest {
   std::optional<std::size_t> stack_size;  // default: the runtime's
 };
 
-// One connection of a listener.
-struct ConnectionView {
-  std::uint64_t id = 0;
-  Endpoint peer;
-  std::string state;
-  std::uint64_t bytes_in = 0;
-  std::uint64_t bytes_out = 0;
-  std::size_t buffered = 0;
-  std::uint64_t coroutine = 0;
-};
-
-// A listener and its connections.
-struct ListenerView {
-  Endpoint local;
-  std::string kind;  // "echo"
-  std::uint64_t accepted = 0;
-  std::size_t active = 0;
-  std::uint64_t bytes_in = 0;
-  std::uint64_t bytes_out = 0;
-  std::vector<ConnectionView> connections;
-};
-
-// The target's saved-context block (asm/context_layout.h on its side): how
-// to read inspect::ContextMemory, and what `regs` calls the resume address.
-struct RegisterLayout {
-  std::string architecture;     // "x86_64" or "arm64"
-  std::string resume_register;  // "rip" or "pc"
-  std::size_t size = 0;         // bytes in the block
-  struct Slot {
-    std::string name;
-    std::size_t offset = 0;
-    std::size_t size = 0;
-    std::string role;
-  };
-  std::vector<Slot> slots;      // memory order
-};
-
-// A recording of context switches, with the names of the coroutines in it.
-struct TraceRecording {
-  std::vector<SwitchEvent> events;
-  std::size_t dropped = 0;
-  std::int64_t started_ns = 0;
-  std::vector<std::pair<std::uint64_t, std::string>> names;  // id -> name, for those still known
-};
+// The snapshot types commands see, shared with every other tool (and, in
+// JSON, with the attach protocol).
+using inspect::ConnectionView;
+using inspect::ListenerView;
+using inspect::RegisterLayout;
+using inspect::StepResult;
+using inspect::TraceRecording;
 
 class Target {
  public:

@@ -47,6 +47,20 @@ LoopState loop_state(const Loop& loop) {
   return {std::string(s.backend), s.registered_fds, s.timers, s.waiting, s.spawned, s.iterations, s.polls};
 }
 
+RegisterLayout register_layout() {
+  RegisterLayout layout{std::string(architecture()), std::string(resume_register()), saved_context_size(), {}};
+  for (const RegisterSlot& slot : saved_register_slots())
+    layout.slots.push_back({std::string(slot.name), slot.offset, slot.size, std::string(slot.role)});
+  return layout;
+}
+
+TraceRecording recording(const SwitchRecorder& recorder) {
+  TraceRecording r{recorder.events(), recorder.dropped(), recorder.started_ns(), {}};
+  for (const CoroutineInfo& c : live_coroutines())
+    if (!c.name.empty()) r.names.emplace_back(c.id, c.name);
+  return r;
+}
+
 Death death(std::uint64_t id, std::string_view name, std::exception_ptr error) {
   Death d;
   d.id = id;

@@ -11,7 +11,9 @@
 #pragma once
 
 #include <corosh/loop.hpp>
+#include <corosh/net.hpp>
 #include <corosh/registry.hpp>
+#include <corosh/trace.hpp>
 #include <corosh/unwind.hpp>
 
 #include <cstddef>
@@ -20,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace corosh::inspect {
@@ -28,12 +31,14 @@ namespace corosh::inspect {
 struct NamedFrame {
   Frame frame;
   Symbol symbol;
+  friend bool operator==(const NamedFrame&, const NamedFrame&) = default;
 };
 
 // A coroutine's saved-context block as it lies in memory (see register.hpp).
 struct ContextMemory {
   std::uintptr_t address = 0;        // where the block is, in the coroutine's control record
   std::vector<std::uint8_t> bytes;   // saved_context_size() bytes
+  friend bool operator==(const ContextMemory&, const ContextMemory&) = default;
 };
 
 // The loop at a glance.
@@ -45,6 +50,7 @@ struct LoopState {
   std::size_t spawned = 0;           // coroutines the loop owns
   std::uint64_t iterations = 0;
   std::uint64_t polls = 0;
+  friend bool operator==(const LoopState&, const LoopState&) = default;
 };
 
 // How a coroutine died, as tools report it: a contained fault, or an
@@ -57,6 +63,67 @@ struct Death {
   std::uintptr_t address = 0;
   std::string exception_type;        // otherwise: the exception's type, demangled
   std::string message;               // ... and its what(), if it has one
+  friend bool operator==(const Death&, const Death&) = default;
+};
+
+// What one resume of a coroutine did, and where it is now.
+struct StepResult {
+  std::optional<std::string> yielded;  // a generator's value, as text
+  State state = State::dead;           // where the coroutine is now
+  Ending ending = Ending::none;
+  std::string wait_reason;             // what it waits for now, if anything
+  std::optional<Death> death;          // it died of a fault or an exception
+  friend bool operator==(const StepResult&, const StepResult&) = default;
+};
+
+// One connection of a listener.
+struct ConnectionView {
+  std::uint64_t id = 0;
+  Endpoint peer;
+  std::string state;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::size_t buffered = 0;
+  std::uint64_t coroutine = 0;
+  friend bool operator==(const ConnectionView&, const ConnectionView&) = default;
+};
+
+// A listener and its connections.
+struct ListenerView {
+  Endpoint local;
+  std::string kind;  // "echo"
+  std::uint64_t accepted = 0;
+  std::size_t active = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::vector<ConnectionView> connections;
+  friend bool operator==(const ListenerView&, const ListenerView&) = default;
+};
+
+// A saved-context block (asm/context_layout.h): how to read ContextMemory,
+// and what register listings call the resume address.
+struct RegisterLayout {
+  std::string architecture;     // "x86_64" or "arm64"
+  std::string resume_register;  // "rip" or "pc"
+  std::size_t size = 0;         // bytes in the block
+  struct Slot {
+    std::string name;
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    std::string role;
+    friend bool operator==(const Slot&, const Slot&) = default;
+  };
+  std::vector<Slot> slots;      // memory order
+  friend bool operator==(const RegisterLayout&, const RegisterLayout&) = default;
+};
+
+// A recording of context switches, with the names of the coroutines in it.
+struct TraceRecording {
+  std::vector<SwitchEvent> events;
+  std::size_t dropped = 0;
+  std::int64_t started_ns = 0;
+  std::vector<std::pair<std::uint64_t, std::string>> names;  // id -> name, for those still known
+  friend bool operator==(const TraceRecording&, const TraceRecording&) = default;
 };
 
 // Every live coroutine of the calling thread, oldest first.
@@ -76,5 +143,9 @@ ContextMemory context(const CoroutineInfo& coroutine);
 LoopState loop_state(const Loop& loop);
 // What `error` (an exception that ended coroutine `id`) says, as a Death.
 Death death(std::uint64_t id, std::string_view name, std::exception_ptr error);
+// This build's saved-context block.
+RegisterLayout register_layout();
+// What `recorder` holds, with the names of the coroutines still alive.
+TraceRecording recording(const SwitchRecorder& recorder);
 
 }  // namespace corosh::inspect

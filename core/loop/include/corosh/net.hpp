@@ -50,6 +50,7 @@ struct Endpoint {
   std::uint16_t port = 0;
   // "127.0.0.1:7000" or "[::1]:7000".
   std::string to_string() const;
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
 // A failed socket call; code() is the errno value.

@@ -22,6 +22,7 @@ namespace corosh {
 struct Register {
   std::string name;
   std::uint64_t value = 0;
+  friend bool operator==(const Register&, const Register&) = default;
 };
 
 // One slot of the saved-context block.

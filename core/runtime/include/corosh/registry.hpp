@@ -45,6 +45,7 @@ struct CoroutineInfo {
   std::uintptr_t fault_fp = 0;
   std::uintptr_t context_address = 0;  // where its saved registers (SavedContext) live
   std::vector<Register> registers;   // saved registers; empty unless suspended/normal
+  friend bool operator==(const CoroutineInfo&, const CoroutineInfo&) = default;
 };
 
 // Every live coroutine of the calling thread, oldest first.

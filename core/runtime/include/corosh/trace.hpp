@@ -30,6 +30,7 @@ struct SwitchEvent {
   std::uint64_t from;    // coroutine id that stops running (0: the thread's own stack)
   std::uint64_t to;      // coroutine id that runs next (0: the thread's own stack)
   std::int64_t time_ns;  // steady clock, nanoseconds
+  friend bool operator==(const SwitchEvent&, const SwitchEvent&) = default;
 };
 
 using SwitchObserver = void (*)(const SwitchEvent& event, void* context);

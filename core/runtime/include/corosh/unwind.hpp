@@ -27,6 +27,7 @@ struct Frame {
   std::uintptr_t pc = 0;          // code address (frame 0: where it resumes)
   std::uintptr_t fp = 0;          // frame pointer of this frame (0 if unknown)
   bool return_address = false;    // pc follows a call: look up pc - 1
+  friend bool operator==(const Frame&, const Frame&) = default;
 };
 
 struct Symbol {
@@ -38,6 +39,7 @@ struct Symbol {
   // the line inside that inlined function (libdw only). `function`, `file`
   // and `line` above name the outermost, real function and the line in it.
   std::vector<Symbol> inlined;
+  friend bool operator==(const Symbol&, const Symbol&) = default;
 };
 
 // Frames of a parked coroutine of this thread (created, suspended or normal),
