@@ -93,23 +93,23 @@ void destroy_body(Control* c) noexcept {
 // Where every coroutine begins (called from corosh_trampoline) and ends.
 void entry(void* argument) {
   auto* c = static_cast<Control*>(argument);
-  arrive_on_new_stack(c->resumer_context);
+  arrive_on_new_stack(&c->resumer->context);
   try {
     c->body->run();
-    c->ending = c->cancel_requested ? Ending::cancelled : Ending::returned;
+    c->ending = (c->attention & attention_cancel) ? Ending::cancelled : Ending::returned;
   } catch (const Unwind&) {
     c->ending = Ending::cancelled;
   } catch (...) {
-    c->exception = std::current_exception();
+    escaped_exception() = std::current_exception();
     c->ending = Ending::threw;
   }
   destroy_body(c);
   c->state = State::dead;
   ThreadState& thread = this_thread;
-  if (thread.observer) [[unlikely]]
+  if (thread.hooks) [[unlikely]]
     notify_switch(SwitchEvent::finish, c, c->resumer);
   thread.current = c->resumer;
-  switch_away_for_good(&c->context, c->resumer_context);
+  switch_away_for_good(&c->context, &c->resumer->context);
 }
 
 }  // namespace
@@ -128,24 +128,30 @@ void refuse_resume(const Control* c) {
   refuse(c, "resume", "it belongs to another thread");
 }
 
-void refuse_yield_outside() {
-  throw Error("corosh: yield() called outside any coroutine (on the thread's own stack)");
+[[noreturn]] void canary_overwritten(const Control* c);
+
+void refuse_yield(const Control* c) {
+  if (is_thread_root(c)) throw Error("corosh: yield() called outside any coroutine (on the thread's own stack)");
+  if (!c->stack.guarded && *reinterpret_cast<const std::uint64_t*>(c->stack.base) != stack_canary)
+    canary_overwritten(c);
+  if (c->attention & attention_cancel) throw Unwind{};
+  canary_overwritten(c);  // unreachable: the canary pointer is one of the above
 }
 
 void unwind_now() { throw Unwind{}; }
 
-void canary_overwritten(const Control* c) {
+[[noreturn]] void canary_overwritten(const Control* c) {
   std::fprintf(stderr,
                "corosh: %s overflowed its unguarded %zu KiB stack (canary at %p "
                "overwritten); memory below it is corrupt, aborting\n",
-               describe_for_error(c).c_str(), c->stack.size / 1024, static_cast<void*>(c->canary));
+               describe_for_error(c).c_str(), c->stack.size / 1024, static_cast<void*>(c->stack.base));
   std::abort();
 }
 
 void report_death(Control* c) {
-  if (c->ending == Ending::threw && c->exception) {
-    std::exception_ptr e = std::move(c->exception);
-    c->exception = nullptr;
+  if (c->ending == Ending::threw && escaped_exception()) {
+    std::exception_ptr e = std::move(escaped_exception());
+    escaped_exception() = nullptr;
     std::rethrow_exception(e);
   }
   if (c->ending == Ending::faulted) throw Fault(fault_message(*c), c->fault_signal, c->fault_address);
@@ -155,8 +161,9 @@ void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* t
   const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                std::chrono::steady_clock::now().time_since_epoch())
                                .count();
-  SwitchEvent event{kind, from ? from->id : 0, to ? to->id : 0, now};
-  this_thread.observer(event, this_thread.observer_context);
+  // A thread's root record has id 0: "the thread's own stack" in the event.
+  SwitchEvent event{kind, from->id, to->id, now};
+  if (this_thread.hooks & hook_observer) this_thread.observer(event, this_thread.observer_context);
 }
 
 void resume_control(Control* c) { resume_now<true>(c); }
@@ -173,7 +180,8 @@ void cancel_control(Control* c) {
     case State::normal: refuse(c, "cancel", "it is waiting for a coroutine it resumed (state normal)");
     case State::suspended: break;
   }
-  c->cancel_requested = true;
+  c->attention |= attention_cancel;
+  c->canary = &not_a_canary;  // yield() now throws Unwind at once
   // yield() throws Unwind as soon as the coroutine runs again. Code that
   // swallows Unwind and yields anyway gets it again; give up after a while
   // rather than loop forever.
@@ -182,7 +190,10 @@ void cancel_control(Control* c) {
     refuse(c, "cancel", "it keeps catching corosh::Unwind without rethrowing it");
 }
 
-Control* current_control() noexcept { return this_thread.current; }
+Control* current_control() noexcept {
+  Control* c = this_thread.current;
+  return is_thread_root(c) ? nullptr : c;
+}
 
 Control* create_control(const CreateRequest& request, void** body_storage) {
   ThreadState& thread = prepared_thread();
@@ -204,20 +215,19 @@ Control* create_control(const CreateRequest& request, void** body_storage) {
   // Default-initialised, then every scalar set here: zeroing the whole
   // record (name and wait-reason buffers included) would dominate creation.
   auto* c = ::new (reinterpret_cast<void*>(at)) Control;
-  c->resumer_context = nullptr;
   c->resumer = nullptr;
   c->body = nullptr;
   c->owner = nullptr;
   c->thread = &thread;
   c->yielded = nullptr;
   c->format_yielded = nullptr;
-  c->canary = nullptr;
+  c->canary = &guarded_stack_canary;
   c->id = new_id();
   c->switches = 0;
   c->lowest_sp = body;
   c->state = State::created;
   c->ending = Ending::none;
-  c->cancel_requested = false;
+  c->attention = 0;
   c->waiting = false;
   c->wait_deadline_ns = 0;
   c->fault_signal = 0;
@@ -233,8 +243,9 @@ Control* create_control(const CreateRequest& request, void** body_storage) {
   c->context.stack_bottom = stack.base;
   c->context.stack_size = stack.size;
   if (!stack.guarded) {
-    c->canary = reinterpret_cast<std::uint64_t*>(stack.base);
-    *c->canary = stack_canary;
+    auto* canary = reinterpret_cast<std::uint64_t*>(stack.base);
+    *canary = stack_canary;
+    c->canary = canary;
   }
   auto* frame_top = reinterpret_cast<std::byte*>(body & ~std::uintptr_t(15));
   std::memset(frame_top - 16, 0, 16);  // the terminating frame record
@@ -253,8 +264,11 @@ void abandon(Control* c) noexcept {
 }  // namespace detail
 
 void set_switch_observer(SwitchObserver observer, void* context) noexcept {
-  detail::this_thread.observer = observer;
-  detail::this_thread.observer_context = context;
+  detail::ThreadState& thread = detail::this_thread;
+  thread.observer = observer;
+  thread.observer_context = context;
+  if (observer) thread.hooks |= detail::hook_observer;
+  else thread.hooks &= ~std::uint32_t(detail::hook_observer);
 }
 
 void Coroutine::refuse_empty() { throw Error("corosh: resume() on an empty (moved-from) coroutine"); }
@@ -319,7 +333,7 @@ std::uint64_t Coroutine::id() const noexcept { return control_ ? control_->id : 
 std::string_view Coroutine::name() const noexcept { return control_ ? control_->name : ""; }
 
 Coroutine* Coroutine::current() noexcept {
-  detail::Control* c = detail::this_thread.current;
+  detail::Control* c = detail::current_control();
   return c ? c->owner : nullptr;
 }
 

@@ -112,7 +112,7 @@ void fault_landing(void* argument) {
   ThreadState& thread = this_thread;
   thread.current = c->resumer;
   // The coroutine is dead: ASan may free its fake stack.
-  switch_away_for_good(&landing_record, c->resumer_context);
+  switch_away_for_good(&landing_record, &c->resumer->context);
 }
 
 void pass_on(int signal, siginfo_t* info, void* uc) {
@@ -132,7 +132,7 @@ void pass_on(int signal, siginfo_t* info, void* uc) {
 
 void on_fault(int signal, siginfo_t* info, void* uc) {
   Control* c = this_thread.current;
-  if (c == nullptr || thread_stacks == nullptr) {
+  if (is_thread_root(c) || thread_stacks == nullptr) {
     pass_on(signal, info, uc);
     return;
   }

@@ -8,6 +8,9 @@
 namespace corosh::detail {
 
 thread_local constinit ThreadState this_thread __attribute__((tls_model("initial-exec")));
+constinit Control unprepared_thread_root{Control::ThreadRoot{}};
+const std::uint64_t guarded_stack_canary = stack_canary;
+const std::uint64_t not_a_canary = ~stack_canary;
 
 namespace {
 
@@ -16,7 +19,12 @@ namespace {
 // thread_local destructor registration.
 struct ThreadResources {
   ThreadRegistry registry;
+  // The thread's own stack as a context: its registers and exception state
+  // while one of its coroutines runs. Id 0, state running, never registered.
+  Control root{Control::ThreadRoot{}};
   ~ThreadResources() {
+    this_thread.current = &unprepared_thread_root;
+    this_thread.self = nullptr;
     unlink_thread(registry);
     drain_stack_pool();
     release_fault_handling();
@@ -26,10 +34,17 @@ struct ThreadResources {
 
 }  // namespace
 
+std::exception_ptr& escaped_exception() noexcept {
+  static thread_local std::exception_ptr escaped;
+  return escaped;
+}
+
 void prepare_thread(ThreadState& thread) {
   static thread_local ThreadResources resources;
   thread.live_exceptions = exception_globals();
   thread.registry = &resources.registry;
+  thread.current = &resources.root;
+  thread.self = &thread;
   link_thread(resources.registry);
   prepare_fault_handling();
 }

@@ -4,10 +4,17 @@
 
 #include <corosh/detail/switch.hpp>
 
+#include <exception>
+
 namespace corosh::detail {
 
 // The C++ runtime's exception globals for this thread (exception_state.cpp).
 ExceptionState* exception_globals() noexcept;
+
+// What escaped a coroutine's body, handed from its last moment (entry) to its
+// resumer, which rethrows it right after the switch back. One per thread,
+// not one per coroutine: nothing runs on the thread in between.
+std::exception_ptr& escaped_exception() noexcept;
 
 // First coroutine on this thread: finds its exception globals, registers it
 // with the registry and the fault handler.

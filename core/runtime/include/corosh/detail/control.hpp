@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <type_traits>
 #include <tuple>
 #include <utility>
@@ -48,10 +47,15 @@ static_assert(sizeof(SavedContext) == COROSH_CTX_SIZE);
 // caught-exception stack and uncaught count). Each context keeps its own
 // copy, swapped on every switch, so a coroutine suspended inside a catch
 // block cannot corrupt another's exception state.
+//
+// Both runtimes' struct is 16 bytes on LP64 (a pointer, an unsigned and
+// padding), so a switch moves it as one 16-byte block each way: one load and
+// one store, and nothing to test when nothing is in flight.
 struct ExceptionState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
 };
+static_assert(sizeof(ExceptionState) == 16, "a switch copies the exception state as one 16-byte block");
 
 // Everything a context leaves behind when it switches away.
 //
@@ -104,25 +108,57 @@ struct Body final : BodyBase {
 inline constexpr std::size_t name_capacity = 48;
 inline constexpr std::size_t wait_reason_capacity = 64;
 
+// Why yield() must leave its fast path, as bits of Control::attention: zero
+// for a coroutine running normally, so yield() tests them all at once.
+enum Attention : std::uint8_t {
+  attention_cancel = 1,       // cancel() asked it to unwind: yield() throws Unwind
+  attention_thread_root = 2,  // not a coroutine: a thread's own stack (yield() refuses)
+};
+
+// The value the canary word at the base of an unguarded stack must keep.
+inline constexpr std::uint64_t stack_canary = 0xC0205CA7A11E5EEDull;
+// Where a guarded stack's canary pointer points: it always holds the value.
+extern const std::uint64_t guarded_stack_canary;
+// Where the canary pointer of a record that must not yield points (a thread's
+// root, a coroutine being cancelled): never the value, so yield()'s one canary
+// test also sends those to its slow path.
+extern const std::uint64_t not_a_canary;
+
+// A coroutine's control record. Each thread also has one root record (see
+// ThreadState) standing for the thread's own stack, so that the context a
+// coroutine returns to is always a Control and the hot path never tests for
+// "resumed from the thread": the root keeps only context, state and attention.
 struct Control {
+  struct ThreadRoot {};
+  // Uninitialised on purpose: create_control sets every field it needs
+  // (zeroing the name and wait-reason buffers would dominate creation).
+  Control() = default;
+  // A thread's root record: every field zero (id 0), running, marked as a root.
+  constexpr explicit Control(ThreadRoot) noexcept
+      : context{}, resumer{}, body{}, owner{}, thread{}, yielded{}, format_yielded{},
+        canary{&not_a_canary}, id{}, switches{}, lowest_sp{}, state{State::running}, waiting{},
+        ending{}, attention{attention_thread_root}, wait_deadline_ns{}, fault_signal{},
+        fault_address{}, fault_pc{}, fault_fp{}, fault_sp{}, site_file{}, site_function{},
+        site_line{}, name{}, wait_reason{}, stack{}, registry_prev{}, registry_next{} {}
+
   ContextRecord context;            // this coroutine, while it is not running
-  ContextRecord* resumer_context;   // whoever resumed it, while it runs
-  Control* resumer;                 // null when resumed from the thread's own stack
+  Control* resumer;                 // whoever resumed it, while it runs (maybe a thread's root)
   BodyBase* body;                   // lives just below this record, on the stack
   Coroutine* owner;                 // the handle, kept up to date on moves
   void* thread;                     // the ThreadState of the thread it belongs to
   void* yielded;                    // Generator<T>: the value being handed out
   // Generator<T>: writes `yielded` as text (for the shell's `step`).
   void (*format_yielded)(const void* value, char* out, std::size_t size);
-  std::uint64_t* canary;            // lowest word of the stack, checked at yield
-  std::exception_ptr exception;     // what escaped the body, until resume rethrows
+  // Lowest word of an unguarded stack, checked at yield; a guarded stack
+  // points it at guarded_stack_canary, so the check needs no test first.
+  const std::uint64_t* canary;
   std::uint64_t id;
   std::uint64_t switches;
   std::uintptr_t lowest_sp;         // deepest saved sp seen (for stack hygiene)
   State state;
-  Ending ending;
-  bool cancel_requested;
   bool waiting;                     // parked on the event loop: only the loop resumes it
+  Ending ending;
+  std::uint8_t attention;           // Attention bits; 0 almost always
   std::int64_t wait_deadline_ns;    // steady-clock deadline of that wait, 0 if none
   int fault_signal;
   std::uintptr_t fault_address;

@@ -13,6 +13,10 @@
 #include <corosh/error.hpp>
 #include <corosh/trace.hpp>
 
+#include <bit>
+#include <cstddef>
+#include <cstring>
+
 // AddressSanitizer must be told about every stack switch: it keeps per-stack
 // state (the stack's bounds, and with detect_stack_use_after_return a "fake
 // stack" of heap-allocated frames), and without the annotations it reports
@@ -50,15 +54,32 @@ namespace corosh::detail {
 
 struct ThreadRegistry;
 
+// Features that want to see every switch, as bits of ThreadState::hooks. The
+// hot path tests the whole word once per switch, so each feature costs one
+// predictable, not-taken branch while it is off, however many there are; a
+// new one (per-coroutine time accounting, say) adds a bit here and its work
+// in notify_switch, never a test of its own on the hot path.
+enum SwitchHook : std::uint32_t {
+  hook_observer = 1,  // set_switch_observer (trace.hpp)
+};
+
+// The root record of a thread that has not created a coroutine yet: it only
+// makes yield() refuse (its attention says "thread root"); resuming is refused
+// before it could be written (the coroutine belongs to another thread).
+extern constinit Control unprepared_thread_root;
+
 // What each thread knows about its coroutines. Constant-initialised and
 // trivially destructible on purpose: reaching a thread_local like this costs
 // no guard check. What needs cleaning up at thread exit hangs off `registry`.
 struct ThreadState {
-  Control* current = nullptr;          // running coroutine; null on the thread's stack
-  ContextRecord thread_context;        // the thread's own stack while a coroutine runs
+  // The running coroutine, or the thread's root record on its own stack;
+  // never null.
+  Control* current = &unprepared_thread_root;
+  ThreadState* self = nullptr;         // &this_thread once prepared (cheaper to compare)
   ExceptionState* live_exceptions = nullptr;  // this thread's __cxa_eh_globals
+  std::uint32_t hooks = 0;             // SwitchHook bits; 0 almost always
   ThreadRegistry* registry = nullptr;  // this thread's coroutines (registry.cpp)
-  SwitchObserver observer = nullptr;   // trace.hpp; null almost always
+  SwitchObserver observer = nullptr;   // trace.hpp
   void* observer_context = nullptr;
 };
 
@@ -67,14 +88,13 @@ struct ThreadState {
 // TLS-init check before each access.
 extern thread_local constinit ThreadState this_thread __attribute__((tls_model("initial-exec")));
 
-// The value the canary word at the base of an unguarded stack must keep.
-inline constexpr std::uint64_t stack_canary = 0xC0205CA7A11E5EEDull;
+// True for a thread's root record (the thread's own stack), not a coroutine.
+inline bool is_thread_root(const Control* c) noexcept { return c->attention & attention_thread_root; }
 
 // Out-of-line, cold halves of resume() and yield().
 [[noreturn, gnu::cold]] void refuse_resume(const Control* c);
-[[noreturn, gnu::cold]] void refuse_yield_outside();
+[[noreturn, gnu::cold]] void refuse_yield(const Control* c);
 [[noreturn, gnu::cold]] void unwind_now();
-[[noreturn, gnu::cold]] void canary_overwritten(const Control* c);
 [[gnu::cold]] void report_death(Control* c);
 [[gnu::cold]] void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* to) noexcept;
 
@@ -82,10 +102,15 @@ inline constexpr std::uint64_t stack_canary = 0xC0205CA7A11E5EEDull;
 // when some context switches back to `from`. Under ASan, `from` keeps its
 // fake stack across the switch (only a context that never runs again may
 // drop it: see switch_away_for_good).
-COROSH_HOT_INLINE inline void switch_context(ContextRecord* from, ContextRecord* to) noexcept {
+COROSH_HOT_INLINE inline void swap_exception_state(ContextRecord* from, const ContextRecord* to) noexcept {
   ExceptionState* live = this_thread.live_exceptions;
-  from->exceptions = *live;
-  *live = to->exceptions;
+  // Whole 16-byte blocks (padding included): one load/store pair each way.
+  std::memcpy(&from->exceptions, live, sizeof(ExceptionState));
+  std::memcpy(live, &to->exceptions, sizeof(ExceptionState));
+}
+
+COROSH_HOT_INLINE inline void switch_context(ContextRecord* from, ContextRecord* to) noexcept {
+  swap_exception_state(from, to);
 #if COROSH_ASAN
   __sanitizer_start_switch_fiber(&from->asan_fake_stack, to->stack_bottom, to->stack_size);
 #endif
@@ -103,9 +128,7 @@ COROSH_HOT_INLINE inline void switch_context(ContextRecord* from, ContextRecord*
 // fault landing stack that is still the dead coroutine's stack as far as ASan
 // knows, and it warns of a bogus stack size instead.
 inline void switch_away_for_good(ContextRecord* from, ContextRecord* to) noexcept {
-  ExceptionState* live = this_thread.live_exceptions;
-  from->exceptions = *live;
-  *live = to->exceptions;
+  swap_exception_state(from, to);
 #if COROSH_ASAN
   __sanitizer_start_switch_fiber(nullptr, to->stack_bottom, to->stack_size);
 #endif
@@ -129,27 +152,40 @@ inline void arrive_on_new_stack([[maybe_unused]] ContextRecord* resumer) noexcep
 #endif
 }
 
+// Whether resume() must refuse on the state alone: not created or suspended
+// (0 and 1), or, unless the loop resumes it, waiting. Both bytes in one test.
+template <bool by_loop>
+COROSH_HOT_INLINE inline bool refuses_resume(const Control* c) noexcept {
+  static_assert(offsetof(Control, waiting) == offsetof(Control, state) + 1 && sizeof(State) == 1);
+  static_assert(std::endian::native == std::endian::little, "state is the low byte");
+  std::uint16_t state_and_waiting;
+  std::memcpy(&state_and_waiting, &c->state, sizeof state_and_waiting);
+  return state_and_waiting & (by_loop ? 0x00FE : 0xFFFE);
+}
+
 // resume(); `by_loop` lets the event loop wake a coroutine parked on it.
+//
+// Only what the registry, the debugger and the guarantees need happens here:
+// the checks, the state of both sides, one switch count, `current`, one test
+// of the hooks word, the exception state and the registers. `from` is never
+// null (a thread's own stack is its root record), so nothing branches on it.
 template <bool by_loop>
 COROSH_HOT_INLINE inline void resume_now(Control* c) {
   ThreadState& thread = this_thread;
-  if ((c->state != State::created && c->state != State::suspended) || c->thread != &thread ||
-      (!by_loop && c->waiting)) [[unlikely]]
+  if (refuses_resume<by_loop>(c) || c->thread != thread.self) [[unlikely]]
     refuse_resume(c);
   Control* from = thread.current;
-  ContextRecord* save = from ? &from->context : &thread.thread_context;
-  if (from) from->state = State::normal;
+  from->state = State::normal;
   c->resumer = from;
-  c->resumer_context = save;
   c->state = State::running;
-  ++c->switches;
+  ++c->switches;  // counted here only: every yield pairs with the resume before it
   thread.current = c;
-  if (thread.observer) [[unlikely]]
+  if (thread.hooks) [[unlikely]]
     notify_switch(SwitchEvent::resume, from, c);
-  switch_context(save, &c->context);
+  switch_context(&from->context, &c->context);
   // Back when c yielded, returned, threw or faulted; whoever switched here
   // already made `from` current again.
-  if (from) from->state = State::running;
+  from->state = State::running;
   if (c->state == State::dead) [[unlikely]]
     report_death(c);
 }
@@ -157,21 +193,20 @@ COROSH_HOT_INLINE inline void resume_now(Control* c) {
 COROSH_HOT_INLINE inline void yield_now() {
   ThreadState& thread = this_thread;
   Control* c = thread.current;
-  if (c == nullptr) [[unlikely]]
-    refuse_yield_outside();
-  if (c->cancel_requested) [[unlikely]]
-    unwind_now();
-  if (c->canary != nullptr && *c->canary != stack_canary) [[unlikely]]
-    canary_overwritten(c);
+  // One test for all that stops a yield: an overwritten canary, the thread's
+  // own stack, a coroutine being cancelled (the last two point it at not_a_canary).
+  if (*c->canary != stack_canary) [[unlikely]]
+    refuse_yield(c);
   const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   if (sp < c->lowest_sp) [[unlikely]]
     c->lowest_sp = sp;
   c->state = State::suspended;
-  thread.current = c->resumer;
-  if (thread.observer) [[unlikely]]
-    notify_switch(SwitchEvent::yield, c, c->resumer);
-  switch_context(&c->context, c->resumer_context);
-  if (c->cancel_requested) [[unlikely]]
+  Control* to = c->resumer;
+  thread.current = to;
+  if (thread.hooks) [[unlikely]]
+    notify_switch(SwitchEvent::yield, c, to);
+  switch_context(&c->context, &to->context);
+  if (c->attention) [[unlikely]]
     unwind_now();
 }
 
