@@ -5,6 +5,9 @@
 #include <corosh/registry.hpp>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
+#include <vector>
 
 TEST_CASE("the registry lists live coroutines oldest first, until destroyed", "[core]") {
   CHECK(corosh::live_coroutines().empty());
@@ -58,4 +61,49 @@ TEST_CASE("a coroutine sees itself as running in the registry", "[core]") {
   corosh::Coroutine co([&] { seen = corosh::find_coroutine(corosh::Coroutine::current()->id())->state; });
   co.resume();
   CHECK(seen == corosh::State::running);
+}
+
+TEST_CASE("find_coroutine finds every live coroutine by id among thousands, none of the destroyed", "[core]") {
+  // Enough to grow the id table several times; destroying every third one,
+  // then every other one, leaves holes all through its probe runs.
+  std::vector<std::unique_ptr<corosh::Coroutine>> all;
+  for (int i = 0; i < 3000; ++i)
+    all.push_back(std::make_unique<corosh::Coroutine>(corosh::Options{.stack_size = 16 * 1024}, [] {}));
+  std::vector<std::uint64_t> destroyed;
+  for (std::size_t i = 0; i < all.size(); i += 3) {
+    destroyed.push_back(all[i]->id());
+    all[i].reset();
+  }
+  for (std::size_t i = 1; i < all.size(); i += 2) {
+    if (!all[i]) continue;
+    destroyed.push_back(all[i]->id());
+    all[i].reset();
+  }
+  std::size_t alive = 0;
+  for (const auto& co : all) {
+    if (!co) continue;
+    ++alive;
+    std::optional<corosh::CoroutineInfo> info = corosh::find_coroutine(co->id());
+    REQUIRE(info.has_value());
+    CHECK(info->id == co->id());
+  }
+  CHECK(alive == corosh::live_coroutines().size());
+  for (std::uint64_t id : destroyed) CHECK_FALSE(corosh::find_coroutine(id).has_value());
+}
+
+TEST_CASE("a quick snapshot leaves out only the pages touched", "[core]") {
+  corosh::Coroutine co({.name = "quick"}, [] { corosh::yield(); });
+  co.resume();
+  const corosh::CoroutineInfo full = *corosh::find_coroutine(co.id());
+  const corosh::CoroutineInfo quick = *corosh::find_coroutine(co.id(), corosh::Snapshot::quick);
+  CHECK(full.stack_touched > 0);
+  CHECK(quick.stack_touched == 0);
+  CHECK(quick.name == "quick");
+  CHECK(quick.state == corosh::State::suspended);
+  CHECK(quick.stack_in_use == full.stack_in_use);
+  CHECK(quick.registers.size() == full.registers.size());
+  const std::vector<corosh::CoroutineInfo> listed = corosh::live_coroutines(corosh::Snapshot::quick);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].stack_touched == 0);
+  CHECK(listed[0].id == co.id());
 }

@@ -197,6 +197,7 @@ Control* current_control() noexcept {
 
 Control* create_control(const CreateRequest& request, void** body_storage) {
   ThreadState& thread = prepared_thread();
+  thread.registry->by_id.reserve_one();  // the only step that may fail; before the stack
   Stack stack = acquire_stack(request.stack_size);
 
   // From the top of the stack down: control record, body, frame record.

@@ -34,7 +34,7 @@ void unlink_thread(ThreadRegistry& r) noexcept {
 
 namespace {
 
-CoroutineInfo snapshot(const Control& c) {
+CoroutineInfo snapshot(const Control& c, Snapshot what) {
   CoroutineInfo info;
   info.id = c.id;
   info.name = c.name;
@@ -55,7 +55,7 @@ CoroutineInfo snapshot(const Control& c) {
   info.stack_size = c.stack.size;
   info.stack_guarded = c.stack.guarded;
   info.stack_base = reinterpret_cast<std::uintptr_t>(c.stack.base);
-  info.stack_touched = touched_bytes(c.stack);
+  if (what == Snapshot::full) info.stack_touched = touched_bytes(c.stack);
   info.fault_signal = c.fault_signal;
   info.fault_address = c.fault_address;
   info.fault_pc = c.fault_pc;
@@ -82,21 +82,19 @@ CoroutineInfo snapshot(const Control& c) {
 
 namespace corosh {
 
-std::vector<CoroutineInfo> live_coroutines() {
+std::vector<CoroutineInfo> live_coroutines(Snapshot what) {
   std::vector<CoroutineInfo> all;
   detail::ThreadRegistry* r = detail::this_thread.registry;
   if (r == nullptr) return all;
   all.reserve(r->count);
-  for (detail::Control* c = r->first; c; c = c->registry_next) all.push_back(detail::snapshot(*c));
+  for (detail::Control* c = r->first; c; c = c->registry_next) all.push_back(detail::snapshot(*c, what));
   return all;
 }
 
-std::optional<CoroutineInfo> find_coroutine(std::uint64_t id) {
+std::optional<CoroutineInfo> find_coroutine(std::uint64_t id, Snapshot what) {
   detail::ThreadRegistry* r = detail::this_thread.registry;
   if (r == nullptr) return std::nullopt;
-  for (detail::Control* c = r->first; c; c = c->registry_next) {
-    if (c->id == id) return detail::snapshot(*c);
-  }
+  if (const detail::Control* c = r->by_id.find(id)) return detail::snapshot(*c, what);
   return std::nullopt;
 }
 

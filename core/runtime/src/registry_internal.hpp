@@ -8,6 +8,8 @@
 
 #include <corosh/detail/control.hpp>
 
+#include "id_table.hpp"
+
 #include <cstdint>
 
 namespace corosh::detail {
@@ -18,10 +20,13 @@ struct ThreadRegistry {
   std::uint64_t count = 0;
   ThreadRegistry* next_thread = nullptr;
   ThreadRegistry* prev_thread = nullptr;
+  IdTable by_id;                     // the same coroutines, by id (constant time)
 };
 
-// Adds a new coroutine to its thread's list (newest last).
+// Adds a new coroutine to its thread's list (newest last). The caller made
+// room first: r.by_id.reserve_one().
 inline void register_coroutine(ThreadRegistry& r, Control* c) noexcept {
+  r.by_id.insert(c->id, c);
   c->registry_prev = r.last;
   c->registry_next = nullptr;
   if (r.last) r.last->registry_next = c; else r.first = c;
@@ -31,6 +36,7 @@ inline void register_coroutine(ThreadRegistry& r, Control* c) noexcept {
 
 // Removes a coroutine whose handle is going away.
 inline void unregister_coroutine(ThreadRegistry& r, Control* c) noexcept {
+  r.by_id.erase(c->id);
   if (c->registry_prev) c->registry_prev->registry_next = c->registry_next; else r.first = c->registry_next;
   if (c->registry_next) c->registry_next->registry_prev = c->registry_prev; else r.last = c->registry_prev;
   --r.count;

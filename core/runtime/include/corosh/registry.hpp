@@ -48,10 +48,15 @@ struct CoroutineInfo {
   friend bool operator==(const CoroutineInfo&, const CoroutineInfo&) = default;
 };
 
+// How much a snapshot measures. `stack_touched` comes from the kernel (one
+// mincore() call per coroutine), which dominates listing many coroutines;
+// `quick` leaves it 0 and fills every other field.
+enum class Snapshot : std::uint8_t { full, quick };
+
 // Every live coroutine of the calling thread, oldest first.
-std::vector<CoroutineInfo> live_coroutines();
-// The live coroutine of this thread with that id, if any.
-std::optional<CoroutineInfo> find_coroutine(std::uint64_t id);
+std::vector<CoroutineInfo> live_coroutines(Snapshot what = Snapshot::full);
+// The live coroutine of this thread with that id, if any (constant time).
+std::optional<CoroutineInfo> find_coroutine(std::uint64_t id, Snapshot what = Snapshot::full);
 // A snapshot of one coroutine.
 CoroutineInfo describe(const Coroutine& coroutine);
 
