@@ -33,3 +33,9 @@ if(TARGET echo_load AND TARGET echo_callback_server)
   set_tests_properties(smoke_run_echo_bench PROPERTIES ${bench_smoke_labels}
     PASS_REGULAR_EXPRESSION "\\| 10 \\| 64 B \\| [0-9,]+ \\| [0-9,]+ \\|")
 endif()
+
+# The shell at scale, with a few hundred coroutines instead of 100,000.
+add_test(NAME smoke_shell_scale
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/shell_scale --spawns 300 --list 300 --shell $<TARGET_FILE:corosh>)
+set_tests_properties(smoke_shell_scale PROPERTIES ${bench_smoke_labels}
+  PASS_REGULAR_EXPRESSION "`list` \\(with[^|]*\\| 300 \\| [0-9.]+ \\|")

@@ -12,7 +12,7 @@
 
 namespace corosh::inspect {
 
-std::vector<CoroutineInfo> coroutines() { return live_coroutines(); }
+std::vector<CoroutineInfo> coroutines(Snapshot what) { return live_coroutines(what); }
 
 std::optional<CoroutineInfo> coroutine(std::uint64_t id) { return find_coroutine(id); }
 
@@ -56,7 +56,7 @@ RegisterLayout register_layout() {
 
 TraceRecording recording(const SwitchRecorder& recorder) {
   TraceRecording r{recorder.events(), recorder.dropped(), recorder.started_ns(), {}};
-  for (const CoroutineInfo& c : live_coroutines())
+  for (const CoroutineInfo& c : live_coroutines(Snapshot::quick))  // names only: no mincore
     if (!c.name.empty()) r.names.emplace_back(c.id, c.name);
   return r;
 }

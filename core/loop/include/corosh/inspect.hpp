@@ -126,8 +126,9 @@ struct TraceRecording {
   friend bool operator==(const TraceRecording&, const TraceRecording&) = default;
 };
 
-// Every live coroutine of the calling thread, oldest first.
-std::vector<CoroutineInfo> coroutines();
+// Every live coroutine of the calling thread, oldest first; Snapshot::quick
+// leaves stack_touched 0 (it costs a system call per coroutine).
+std::vector<CoroutineInfo> coroutines(Snapshot what = Snapshot::full);
 // The live coroutine with that id, if any.
 std::optional<CoroutineInfo> coroutine(std::uint64_t id);
 // Its stack, named, innermost first: where it is parked, or for a coroutine
