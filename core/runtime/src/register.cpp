@@ -39,7 +39,9 @@ std::uint64_t read_slot(std::span<const std::uint8_t> block, const RegisterSlot&
 std::span<const RegisterSlot> saved_register_slots() noexcept { return slots; }
 std::size_t saved_context_size() noexcept { return sizeof(detail::SavedContext); }
 std::string_view architecture() noexcept { return COROSH_ARCH_NAME; }
-std::string_view resume_register() noexcept { return COROSH_PC_NAME; }
+#define COROSH_NAME_OF(field) #field
+#define COROSH_NAME(field) COROSH_NAME_OF(field)
+std::string_view resume_register() noexcept { return COROSH_NAME(COROSH_PC_FIELD); }
 
 std::vector<Register> read_registers(std::span<const std::uint8_t> block) {
   if (block.size() < sizeof(detail::SavedContext))

@@ -104,7 +104,7 @@ struct ListenerView {
 // and what register listings call the resume address.
 struct RegisterLayout {
   std::string architecture;     // "x86_64" or "arm64"
-  std::string resume_register;  // "rip" or "pc"
+  std::string resume_register;  // the slot that holds the resume address: "rip" or "lr"
   std::size_t size = 0;         // bytes in the block
   struct Slot {
     std::string name;

@@ -41,11 +41,12 @@ std::span<const RegisterSlot> saved_register_slots() noexcept;
 std::size_t saved_context_size() noexcept;
 // "x86_64" or "arm64": the architecture the slots describe.
 std::string_view architecture() noexcept;
-// The name listings give the resume address: "rip" or "pc".
+// The slot that holds where a parked context resumes: "rip" or "lr".
 std::string_view resume_register() noexcept;
 
 // The registers held by a saved-context block (saved_context_size() bytes as
-// they lie in memory): the resume address first, then in listing order.
+// they lie in memory): the resume address first, as the architecture names
+// the program counter ("rip", "pc"), then in listing order.
 std::vector<Register> read_registers(std::span<const std::uint8_t> block);
 
 }  // namespace corosh
