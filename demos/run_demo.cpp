@@ -40,6 +40,20 @@ int main(int argc, char** argv) {
     args.erase(args.begin(), args.begin() + 2);
   }
   corosh::Loop loop;  // for demos that wait on it
+  // A demo that dies while the loop resumes it (a failed connect, say) ends
+  // the program as a failure too, not only one that dies in step().
+  bool failed = false;
+  loop.set_error_handler([&failed](std::uint64_t, std::string_view, std::exception_ptr error) {
+    failed = true;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "%s: %s\n", COROSH_DEMO, e.what());
+    } catch (...) {
+      std::fprintf(stderr, "%s: ended with an exception\n", COROSH_DEMO);
+    }
+  });
   try {
     auto task = demo->create(args, {.name = std::string(demo->name)});
     long taken = 0;
@@ -65,5 +79,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: %s\n", COROSH_DEMO, e.what());
     return 1;
   }
-  return 0;
+  return failed ? 1 : 0;
 }

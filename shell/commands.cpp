@@ -51,10 +51,20 @@ bool Command::called(std::string_view word) const {
 const Command* CommandTable::find(std::string_view name) const {
   for (const Command& c : commands_)
     if (c.called(name)) return &c;
-  return nullptr;
+  const Command* only = nullptr;
+  for (const Command& c : commands_) {
+    if (name.empty() || !c.name.starts_with(name)) continue;
+    if (only != nullptr) return nullptr;  // ambiguous
+    only = &c;
+  }
+  return only;
 }
 
-std::string_view CommandTable::nearest(std::string_view name) const {
+std::vector<std::string_view> CommandTable::suggestions(std::string_view name) const {
+  std::vector<std::string_view> prefixed;
+  for (const Command& c : commands_)
+    if (!name.empty() && c.name.starts_with(name)) prefixed.push_back(c.name);
+  if (!prefixed.empty()) return prefixed;
   if (name.size() > 32) return {};
   // A typo changes a letter or two; beyond a third of the word it is more
   // likely another word altogether, and a wrong suggestion is worse than none.
@@ -72,7 +82,18 @@ std::string_view CommandTable::nearest(std::string_view name) const {
       }
     }
   }
-  return found;
+  if (found.empty()) return {};
+  return {found};
+}
+
+std::string CommandTable::hint_for(std::string_view name) const {
+  std::vector<std::string_view> guesses = suggestions(name);
+  if (guesses.empty()) return "(`help` lists the commands)";
+  if (guesses.size() == 1) return "(did you mean '" + std::string(guesses[0]) + "'?)";
+  std::string all;
+  for (std::size_t i = 0; i < guesses.size(); ++i)
+    all += std::string(i == 0 ? "" : i + 1 == guesses.size() ? " or " : ", ") + std::string(guesses[i]);
+  return "(it could be " + all + ")";
 }
 
 const CommandTable& command_table() {

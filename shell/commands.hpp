@@ -85,10 +85,17 @@ inline constexpr std::size_t max_repeated = 64;
 class CommandTable {
  public:
   void add(Command command) { commands_.push_back(std::move(command)); }
-  // The command called `name` (or aliased so), or null.
+  // The command called `name` (or aliased so), else the one command whose
+  // name starts with `name` (`q` for quit, as in a debugger), or null.
   const Command* find(std::string_view name) const;
-  // The closest command name, if one is close enough to be a likely typo.
-  std::string_view nearest(std::string_view name) const;
+  // For a word find() did not take: the commands it is a prefix of, if
+  // several ("s": select, spawn, stack, step), else the closest name if it
+  // is close enough to be a likely typo.
+  std::vector<std::string_view> suggestions(std::string_view name) const;
+  // What to say of a word find() did not take, in parentheses: "(did you
+  // mean 'step'?)", "(it could be select, spawn, stack or step)" or
+  // "(`help` lists the commands)".
+  std::string hint_for(std::string_view name) const;
   const std::vector<Command>& all() const noexcept { return commands_; }
 
  private:

@@ -30,12 +30,7 @@ void help(Shell& shell, const Words& args) {
     return;
   }
   const Command* c = table.find(args[0]);
-  if (c == nullptr) {
-    std::string_view guess = table.nearest(args[0]);
-    if (!guess.empty())
-      throw CommandError(fmt::format("no command '{}' (did you mean '{}'?)", printable(args[0]), guess));
-    throw CommandError(fmt::format("no command '{}' (`help` lists the commands)", printable(args[0])));
-  }
+  if (c == nullptr) throw CommandError(fmt::format("no command '{}' {}", printable(args[0]), table.hint_for(args[0])));
   std::string also;
   for (std::string_view alias : c->aliases) also += (also.empty() ? "" : ", ") + std::string(alias);
   shell.out.line(shell.out.paint(usage_line(*c), Tone::heading) +

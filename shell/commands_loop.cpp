@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <chrono>
 
 namespace corosh::shell {
@@ -14,11 +17,26 @@ std::uint16_t port_argument(const std::string& text) {
   return std::uint16_t(parse_number(text, "PORT", 0, 65535));
 }
 
+// Whether `host` is an address of this machine only (127.0.0.0/8, ::1).
+// Throws unless it is a numeric address written out in full: "", "0" or
+// "1.2" would be taken by the resolver for "every interface" or a guess.
+bool loopback_only(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  throw CommandError(fmt::format("HOST must be a numeric address such as 127.0.0.1 (this machine only), ::1 or "
+                                 "0.0.0.0 (every interface), not '{}'",
+                                 printable(host)));
+}
+
 void listen(Shell& shell, const Words& args) {
   std::uint16_t port = port_argument(args[0]);
   std::string host = args.size() > 1 ? args[1] : "127.0.0.1";
+  const bool private_only = loopback_only(host);
   Endpoint where = shell.target.listen(port, host);
-  shell.out.line(fmt::format("listening on {} (echo); port {}", where.to_string(), where.port));
+  shell.out.line(fmt::format("listening on {} (echo); port {}{}", where.to_string(), where.port,
+                             private_only ? "" : "; NOT loopback: other machines can connect"));
 }
 
 void unlisten(Shell& shell, const Words& args) {
@@ -34,8 +52,16 @@ void conns(Shell& shell, const Words&) {
     return;
   }
   for (const ListenerView& l : listeners) {
-    shell.out.line(shell.out.paint(fmt::format("{} ({}): {} accepted, {} active, {} bytes in, {} out", l.local.to_string(),
-                                               l.kind, l.accepted, l.active, l.bytes_in, l.bytes_out),
+    // What went wrong is said only when something did.
+    std::string trouble;
+    const auto add = [&](std::uint64_t n, std::string_view one, std::string_view many) {
+      if (n) trouble += fmt::format(", {} {}", n, n == 1 ? one : many);
+    };
+    add(l.refused, "refused (out of descriptors)", "refused (out of descriptors)");
+    add(l.resets, "reset", "resets");
+    add(l.errors, "error", "errors");
+    shell.out.line(shell.out.paint(fmt::format("{} ({}): {} accepted, {} active, {} bytes in, {} out{}", l.local.to_string(),
+                                               l.kind, l.accepted, l.active, l.bytes_in, l.bytes_out, trouble),
                                    Tone::heading));
     for (const ConnectionView& c : l.connections)
       shell.out.line(fmt::format("  #{:<3} {:<22} {:<8} in {} out {} buffered {} (coroutine {})", c.id, c.peer.to_string(),
@@ -70,10 +96,12 @@ void add_loop_commands(CommandTable& table) {
              .arguments = {{"PORT", ArgKind::port}, {"HOST", ArgKind::host, Argument::Presence::optional}},
              .effects = reaches_out,
              .summary = "start an echo listener on the loop (PORT 0: any free port)",
-             .help = "Binds HOST (default 127.0.0.1) and echoes every byte back: one coroutine\n"
-                     "accepts, one per connection reads and writes, all parked on the loop\n"
-                     "while idle. The loop runs while the shell waits for your input, so\n"
-                     "clients are served as you type. Example: listen 7000",
+             .help = "Binds HOST and echoes every byte back: one coroutine accepts, one per\n"
+                     "connection reads and writes, all parked on the loop while idle. The loop\n"
+                     "runs while the shell waits for your input, so clients are served as you\n"
+                     "type. HOST is a numeric address, by default 127.0.0.1 (this machine\n"
+                     "only); the reply says so when it is not a loopback address.\n"
+                     "Example: listen 7000",
              .run = listen});
   table.add({.name = "unlisten",
              .arguments = {{"PORT", ArgKind::port}},

@@ -65,6 +65,7 @@ void step(Shell& shell, const Words& args) {
   StepResult now;
   for (std::uint64_t i = 0; i < count; ++i) {
     if (i > 0 && unsteppable(v.info, now)) break;
+    if (shell.quitting()) break;  // the output went away
     now = resume_once(shell, v);
     if (now.yielded) shell.out.line(fmt::format("yielded {}", shell.out.paint(*now.yielded, Tone::value)));
     if (now.death) break;

@@ -10,13 +10,29 @@ namespace corosh::shell {
 namespace {
 
 void trace(Shell& shell, const Words& args) {
-  const std::string& what = args[0];
   Target& t = shell.target;
+  if (args.empty()) {
+    TraceRecording recording = t.trace_recording();
+    if (t.tracing())
+      shell.out.line(fmt::format("recording context switches: {} events so far (`trace off` stops)",
+                                 recording.events.size()));
+    else if (!recording.events.empty())
+      shell.out.line(fmt::format("not recording; {} events recorded earlier (`trace save FILE` writes them)",
+                                 recording.events.size()));
+    else
+      shell.out.line("not recording (`trace on` starts)");
+    return;
+  }
+  const std::string& what = args[0];
   if (what == "on") {
     if (args.size() > 1) throw CommandError("too many arguments (usage: trace on)");
     if (t.tracing()) throw CommandError("already recording");
+    const std::size_t earlier = t.trace_recording().events.size();
     t.trace_start();
-    shell.out.line("recording context switches (`trace save FILE` writes them)");
+    shell.out.line(earlier == 0 ? std::string("recording context switches (`trace save FILE` writes them)")
+                                : fmt::format("recording context switches anew; the {} events recorded earlier are "
+                                              "dropped (`trace save FILE` writes the new ones)",
+                                              earlier));
   } else if (what == "off") {
     if (args.size() > 1) throw CommandError("too many arguments (usage: trace off)");
     if (!t.tracing()) throw CommandError("not recording");
@@ -38,14 +54,15 @@ void trace(Shell& shell, const Words& args) {
 
 void add_trace_commands(CommandTable& table) {
   table.add({.name = "trace",
-             .arguments = {{"WHAT", ArgKind::choice, Argument::Presence::required, {"on", "off", "save"}},
+             .arguments = {{"WHAT", ArgKind::choice, Argument::Presence::optional, {"on", "off", "save"}},
                            {"FILE", ArgKind::file, Argument::Presence::optional}},
              .effects = reaches_out,
              .summary = "record context switches as Chrome trace-event JSON",
              .help = "`trace on` records every switch (which coroutine starts or stops running,\n"
                      "and when); `trace off` stops; `trace save FILE` writes the recording as\n"
                      "trace events (one track per coroutine) to open in https://ui.perfetto.dev\n"
-                     "or chrome://tracing.",
+                     "or chrome://tracing, replacing FILE whole or not at all. `trace` alone\n"
+                     "says whether it is recording and how much it has.",
              .run = trace});
 }
 

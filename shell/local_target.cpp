@@ -78,7 +78,8 @@ std::vector<ListenerView> LocalTarget::listeners() {
   std::vector<ListenerView> all;
   for (const auto& [port, server] : servers_) {
     demos::EchoStats s = server->stats();
-    ListenerView l{server->local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, {}};
+    ListenerView l{server->local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, s.dropped, s.resets,
+                   s.errors, {}};
     for (const demos::EchoConnection& c : server->connections())
       l.connections.push_back({c.id, c.peer, std::string(c.state), c.bytes_in, c.bytes_out, c.buffered, c.coroutine});
     all.push_back(std::move(l));
@@ -181,7 +182,8 @@ ListenerView LocalTarget::unlisten(std::uint16_t port) {
   auto it = servers_.find(port);
   if (it == servers_.end()) throw CommandError(fmt::format("not listening on port {}", port));
   demos::EchoStats s = it->second->stats();
-  ListenerView last{it->second->local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, {}};
+  ListenerView last{it->second->local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, s.dropped, s.resets,
+                    s.errors, {}};
   it->second->stop();
   servers_.erase(it);
   return last;

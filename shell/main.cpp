@@ -17,6 +17,7 @@
 #include <corosh/loop.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -101,6 +102,14 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "corosh: cannot open %s: %s\n", args.file.c_str(), std::strerror(errno));
       return 2;
     }
+    // open() takes a directory; reading it would fail at once and look like
+    // an empty script.
+    struct stat info {};
+    if (::fstat(file_fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+      std::fprintf(stderr, "corosh: %s is a directory, not a file of commands\n", args.file.c_str());
+      ::close(file_fd);
+      return 2;
+    }
   }
   const bool interactive = !args.have_command_text && file_fd < 0 && ::isatty(STDIN_FILENO) == 1;
 
@@ -114,6 +123,11 @@ int main(int argc, char** argv) {
   {
     LocalTarget target(loop, [&out](std::string_view line) { out.line(line); });
     Shell shell(target, loop, out);
+    // Nobody reads our output any more: stop, as a pipeline expects.
+    out.set_on_closed([&shell] {
+      shell.request_quit();
+      shell.interrupt();
+    });
     std::unique_ptr<Input> input;
     if (args.have_command_text) {
       input = std::make_unique<TextInput>(args.command_text);
@@ -155,6 +169,8 @@ int main(int argc, char** argv) {
     input.reset();
     shell.shutdown();
     if (!interactive && out.errors() > 0) status = 1;
+    // As a process killed by SIGPIPE would report it (128 + 13).
+    if (out.closed()) status = 128 + SIGPIPE;
   }
   if (file_fd >= 0) ::close(file_fd);
   return status;

@@ -10,11 +10,18 @@ bool wants_colour(int fd) { return ::isatty(fd) == 1 && std::getenv("NO_COLOR") 
 
 void Output::write(std::FILE* stream, std::string_view text) {
   if (sink_) return sink_(stream == stderr, text);
+  if (stream == stdout && closed_) return;
   if (before_print_) before_print_();
   std::fwrite(text.data(), 1, text.size(), stream);
   std::fputc('\n', stream);
   std::fflush(stream);
   if (after_print_) after_print_();
+  // The reader went away (EPIPE; SIGPIPE is ignored) or the terminal did:
+  // stop writing, and let the shell stop working for nobody.
+  if (stream == stdout && std::ferror(stdout) && !closed_) {
+    closed_ = true;
+    if (on_closed_) on_closed_();
+  }
 }
 
 void Output::line(std::string_view text) { write(stdout, text); }

@@ -36,6 +36,11 @@ class Output {
 
   // Errors printed so far (the batch exit status).
   int errors() const noexcept { return errors_; }
+  // True once writing to stdout failed (a closed pipe: `corosh ... | head`);
+  // nothing more is written to it.
+  bool closed() const noexcept { return closed_; }
+  // Called once, when stdout turns out to be closed.
+  void set_on_closed(std::function<void()> hook) { on_closed_ = std::move(hook); }
   // Called before anything is printed, e.g. to move a line editor's prompt
   // out of the way when output arrives while the user types.
   void set_before_print(std::function<void()> hook) { before_print_ = std::move(hook); }
@@ -47,7 +52,8 @@ class Output {
   bool colour_err_;
   Sink sink_;
   int errors_ = 0;
-  std::function<void()> before_print_, after_print_;
+  bool closed_ = false;
+  std::function<void()> before_print_, after_print_, on_closed_;
 };
 
 // Whether a stream should be coloured: a terminal, and NO_COLOR unset.

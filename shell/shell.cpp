@@ -43,12 +43,8 @@ void Shell::execute(std::string_view line) {
   if (words.empty() || words[0][0] == '#') return;
   const std::string& name = words[0];
   const Command* command = command_table().find(name);
-  if (command == nullptr) {
-    std::string_view guess = command_table().nearest(name);
-    if (!guess.empty())
-      return out.error(fmt::format("unknown command '{}' (did you mean '{}'?)", printable(name), guess));
-    return out.error(fmt::format("unknown command '{}' (`help` lists the commands)", printable(name)));
-  }
+  if (command == nullptr)
+    return out.error(fmt::format("unknown command '{}' {}", printable(name), command_table().hint_for(name)));
   Words args(words.begin() + 1, words.end());
   const auto usage = [&] {
     std::string synopsis = command->synopsis();

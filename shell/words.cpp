@@ -47,6 +47,7 @@ std::string reject_binary(std::string_view line) {
 }
 
 bool is_number(std::string_view word) noexcept {
+  if (word.starts_with('-')) word.remove_prefix(1);
   return !word.empty() && word.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
@@ -55,7 +56,9 @@ std::uint64_t parse_number(std::string_view text, std::string_view what, std::ui
   std::uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   bool whole = !text.empty() && end == text.data() + text.size();
-  if (error == std::errc::result_out_of_range || (error == std::errc() && whole && (value < min || value > max)))
+  const bool negative = text.size() > 1 && text[0] == '-' && is_number(text);
+  if (negative || error == std::errc::result_out_of_range ||
+      (error == std::errc() && whole && (value < min || value > max)))
     throw CommandError(fmt::format("{} out of range: {} (allowed: {} to {})", what, printable(text), min, max));
   if (error != std::errc() || !whole)
     throw CommandError(fmt::format("bad {}: '{}' is not a whole number", what, printable(text)));

@@ -27,8 +27,10 @@ std::vector<std::string> split_words(std::string_view line);
 // may be one. Tabs count as blanks.
 std::string reject_binary(std::string_view line);
 
-// Whether `word` is written as a coroutine id or a count (digits only)
-// rather than a name. The one place that decides it.
+// Whether `word` is written as a number (digits, perhaps after a minus
+// sign) rather than a name: what decides whether `step 3` means a count or
+// `stack 7` an id. The one place that decides it; a name always has a
+// letter in it (spawn refuses others).
 bool is_number(std::string_view word) noexcept;
 
 // A whole number in [min, max]; `what` names it in the error ("count", "PORT").

@@ -253,6 +253,10 @@ def test_echo_client():
     equal(lines[1:], ["client: sent alpha", "client: got back alpha", "client: sent beta", "client: got back beta",
                       "client: done, closing"], "the client's round trips")
     equal(b"".join(received), b"alpha\nbeta\n", "what the server received")
+    # Nobody listening: it says so and fails (it used to exit 0).
+    code, out, err = run([os.path.join(DEMO_DIR, "echo_client"), str(free_port())])
+    check(code == 1, f"echo_client against a closed port exited with {code}, not 1\n{out}{err}")
+    check("refused" in err, f"echo_client says why it failed: {err!r}")
     # Against the shell's own `listen`.
     port = free_port()
     lines = shell(f"listen {port}; spawn echo_client {port} hello corosh; step; wait 1; conns")

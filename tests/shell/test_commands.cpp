@@ -53,7 +53,8 @@ class FakeTarget final : public Target {
   inspect::ContextMemory context(const CoroutineInfo&) override { return {}; }
   RegisterLayout register_layout() override { return {"fake64", "pc", 0, {}}; }
   inspect::LoopState loop() override { return {}; }
-  std::vector<ListenerView> listeners() override { return {}; }
+  std::vector<ListenerView> listener_list;
+  std::vector<ListenerView> listeners() override { return listener_list; }
   void trace_start() override {}
   std::size_t trace_stop() override { return 0; }
   bool tracing() const override { return false; }
@@ -66,6 +67,11 @@ class FakeTarget final : public Target {
     next.pop_front();
     return r;
   }
+  Endpoint listen(std::uint16_t port, const std::string& host) override {
+    listened.push_back(host);
+    return Endpoint{host, port ? port : std::uint16_t(40000)};
+  }
+  std::vector<std::string> listened;
   StepResult cancel(const CoroutineView& v) override {
     cancelled.push_back(v.info.id);
     return StepResult{.state = State::dead, .ending = Ending::cancelled};
@@ -214,7 +220,7 @@ TEST_CASE("a death during a step is reported, then the state", "[shell]") {
 TEST_CASE("a target that cannot drive says so in one error line", "[shell]") {
   Session s;
   CHECK(s.run("spawn fib") == std::vector<std::string>{"error: spawn: spawn is not supported on the fake"});
-  CHECK(s.run("listen 0") == std::vector<std::string>{"error: listen: listen is not supported on the fake"});
+  CHECK(s.run("unlisten 7000") == std::vector<std::string>{"error: unlisten: unlisten is not supported on the fake"});
   CHECK(s.run("demos") == std::vector<std::string>{"no demos on the fake"});
 }
 
@@ -253,4 +259,58 @@ TEST_CASE("synopses and argument counts come from each command's declared argume
     CHECK(command_table().find(name)->effects != pure);
   for (std::string_view name : {"list", "stack", "step", "spawn", "info"})
     CHECK(command_table().find(name)->effects == pure);
+}
+
+TEST_CASE("conns says what went wrong on a listener, and only when something did", "[shell]") {
+  Session s;
+  CHECK(s.run("conns") == std::vector<std::string>{"no listeners (`listen PORT` starts one)"});
+  ListenerView quiet{.local = {"127.0.0.1", 7000}, .kind = "echo", .accepted = 2, .bytes_in = 10, .bytes_out = 10};
+  ListenerView rough = quiet;
+  rough.local.port = 7001;
+  rough.refused = 3;
+  rough.resets = 1;
+  rough.errors = 2;
+  rough.connections = {{.id = 1, .peer = {"127.0.0.1", 50000}, .state = "reading", .coroutine = 9}};
+  s.target.listener_list = {quiet, rough};
+  std::vector<std::string> out = s.run("conns");
+  REQUIRE(out.size() == 3);
+  CHECK(out[0] == "127.0.0.1:7000 (echo): 2 accepted, 0 active, 10 bytes in, 10 out");
+  CHECK(out[1] == "127.0.0.1:7001 (echo): 2 accepted, 0 active, 10 bytes in, 10 out, 3 refused (out of descriptors), "
+                  "1 reset, 2 errors");
+  CHECK(contains(out[2], "127.0.0.1:50000"));
+  CHECK(contains(out[2], "(coroutine 9)"));
+}
+
+TEST_CASE("a unique prefix names a command; an ambiguous one lists the candidates", "[shell]") {
+  Session s;
+  CHECK(command_table().find("q") == command_table().find("quit"));
+  CHECK(command_table().find("inf") == command_table().find("info"));
+  CHECK(command_table().find("s") == nullptr);
+  CHECK(s.run("s") == std::vector<std::string>{"error: unknown command 's' (it could be spawn, select, step or stack)"});
+  CHECK(s.run("stpe") == std::vector<std::string>{"error: unknown command 'stpe' (did you mean 'step'?)"});
+  CHECK(s.run("lis") == std::vector<std::string>{"error: unknown command 'lis' (it could be list or listen)"});
+}
+
+TEST_CASE("a negative number is a bad count or id, never a name", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "fib", State::suspended, true)};
+  s.shell.selected = 1;
+  CHECK(s.run("step -1") == std::vector<std::string>{"error: step: count out of range: -1 (allowed: 1 to 1000000)"});
+  CHECK(s.run("stack -3").front().starts_with("error: stack: id out of range: -3"));
+  CHECK(s.target.stepped.empty());
+}
+
+TEST_CASE("listen takes a full numeric host, loopback unless said otherwise", "[shell]") {
+  Session s;
+  CHECK(s.run("listen 0") == std::vector<std::string>{"listening on 127.0.0.1:40000 (echo); port 40000"});
+  CHECK(s.run("listen 7000 ::1") == std::vector<std::string>{"listening on [::1]:7000 (echo); port 7000"});
+  CHECK(s.run("listen 7000 0.0.0.0") ==
+        std::vector<std::string>{"listening on 0.0.0.0:7000 (echo); port 7000; NOT loopback: other machines can connect"});
+  // The resolver would take these for every interface, or guess.
+  for (std::string_view host : {"''", "0", "1.2", "localhost"}) {
+    std::vector<std::string> out = s.run("listen 7000 " + std::string(host));
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].starts_with("error: listen: HOST must be a numeric address"));
+  }
+  CHECK(s.target.listened == std::vector<std::string>{"127.0.0.1", "::1", "0.0.0.0"});
 }

@@ -31,7 +31,7 @@ def malformed(rng):
     if kind == 4:  # a very long line
         return b"step " + b"9" * rng.randrange(5000, 20000)
     if kind == 5:  # missing arguments
-        return rng.choice([b"select", b"kill", b"listen", b"unlisten", b"spawn", b"trace"])
+        return rng.choice([b"select", b"kill", b"listen", b"unlisten", b"spawn", b"trace save"])
     if kind == 6:  # extra arguments
         return rng.choice([b"list 1", b"demos x", b"loop x y", b"quit now", b"conns 3", b"help a b"])
     if kind == 7:  # bad names and words

@@ -55,9 +55,10 @@ RegisterLayout register_layout() {
 }
 
 TraceRecording recording(const SwitchRecorder& recorder) {
+  // The names as the recorder saw them: a coroutine that has died since
+  // keeps its name in the recording.
   TraceRecording r{recorder.events(), recorder.dropped(), recorder.started_ns(), {}};
-  for (const CoroutineInfo& c : live_coroutines(Snapshot::quick))  // names only: no mincore
-    if (!c.name.empty()) r.names.emplace_back(c.id, c.name);
+  for (const auto& [id, name] : recorder.names()) r.names.emplace_back(id, name);
   return r;
 }
 

@@ -201,6 +201,9 @@ void fields(V& v, F&& f) {
   f(required, "active", v.active);
   f(required, "bytes_in", v.bytes_in);
   f(required, "bytes_out", v.bytes_out);
+  f(optional, "refused", v.refused);
+  f(optional, "resets", v.resets);
+  f(optional, "errors", v.errors);
   f(required, "connections", v.connections);
 }
 

@@ -230,6 +230,11 @@ void Listener::close() noexcept {
 }
 
 Listener listen(std::uint16_t port, std::string_view host, int backlog) {
+  // The resolver takes an empty host to mean every interface: never by
+  // accident.
+  if (host.empty())
+    throw SocketError("corosh: listen() needs a host: 127.0.0.1 for this machine only, 0.0.0.0 for every interface",
+                      EINVAL);
   Loop& loop = Loop::current();
   socklen_t length = 0;
   sockaddr_storage address = resolve(host, port, true, &length);

@@ -162,7 +162,7 @@ void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* t
                                std::chrono::steady_clock::now().time_since_epoch())
                                .count();
   // A thread's root record has id 0: "the thread's own stack" in the event.
-  SwitchEvent event{kind, from->id, to->id, now};
+  SwitchEvent event{kind, from->id, to->id, now, from->name, to->name};
   if (this_thread.hooks & hook_observer) this_thread.observer(event, this_thread.observer_context);
 }
 

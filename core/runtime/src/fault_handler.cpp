@@ -110,6 +110,10 @@ void fault_landing(void* argument) {
   // (the unwinder still reads their frame records, which are not redzones).
   unpoison_stack(c->stack.base, c->stack.size);
   ThreadState& thread = this_thread;
+  // It stopped running as surely as one that returned: an observer (a trace)
+  // must not see it run on forever.
+  if (thread.hooks) [[unlikely]]
+    notify_switch(SwitchEvent::finish, c, c->resumer);
   thread.current = c->resumer;
   // The coroutine is dead: ASan may free its fake stack.
   switch_away_for_good(&landing_record, &c->resumer->context);

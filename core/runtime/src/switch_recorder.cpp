@@ -9,6 +9,7 @@ SwitchRecorder::~SwitchRecorder() { stop(); }
 
 void SwitchRecorder::start() {
   events_.clear();
+  names_.clear();
   dropped_ = 0;
   started_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                     std::chrono::steady_clock::now().time_since_epoch())
@@ -23,14 +24,20 @@ void SwitchRecorder::stop() noexcept {
   recording_ = false;
 }
 
-// Runs inside every switch: no formatting, no lookups, just a push.
+// Runs inside every switch: no formatting, just a push, and a name kept the
+// first time a coroutine is seen.
 void SwitchRecorder::observe(const SwitchEvent& event, void* self) {
   auto* recorder = static_cast<SwitchRecorder*>(self);
   if (recorder->events_.size() >= capacity) {
     ++recorder->dropped_;
     return;
   }
-  recorder->events_.push_back(event);
+  const std::uint64_t id = event.kind == SwitchEvent::resume ? event.to : event.from;
+  const char* name = event.kind == SwitchEvent::resume ? event.to_name : event.from_name;
+  if (id != 0 && name[0] != '\0') recorder->names_.try_emplace(id, name);
+  SwitchEvent kept = event;
+  kept.from_name = kept.to_name = "";
+  recorder->events_.push_back(kept);
 }
 
 }  // namespace corosh

@@ -96,6 +96,9 @@ struct ListenerView {
   std::size_t active = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
+  std::uint64_t refused = 0;  // closed unserved: the process was out of descriptors
+  std::uint64_t resets = 0;   // connections that ended with a reset
+  std::uint64_t errors = 0;   // ... with another socket error
   std::vector<ConnectionView> connections;
   friend bool operator==(const ListenerView&, const ListenerView&) = default;
 };

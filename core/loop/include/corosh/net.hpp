@@ -148,7 +148,8 @@ class Listener {
 };
 
 // Listens on `host`:`port` (port 0: a free one, see Listener::local()),
-// with this thread's loop. Throws SocketError (e.g. EADDRINUSE).
+// with this thread's loop. Throws SocketError (e.g. EADDRINUSE, or EINVAL
+// for an empty host: say 0.0.0.0 to listen on every interface).
 Listener listen(std::uint16_t port, std::string_view host = "127.0.0.1", int backlog = 1024);
 // Connects to `host`:`port`, waiting at most `timeout` if given. Throws
 // SocketError (ECONNREFUSED, ETIMEDOUT, ...).

@@ -20,6 +20,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace corosh {
@@ -27,10 +29,18 @@ namespace corosh {
 struct SwitchEvent {
   enum Kind : std::uint8_t { resume, yield, finish };
   Kind kind;             // resume: `to` starts running; yield/finish: `from` stops
+                         // (finish: it died: returned, threw or faulted)
   std::uint64_t from;    // coroutine id that stops running (0: the thread's own stack)
   std::uint64_t to;      // coroutine id that runs next (0: the thread's own stack)
   std::int64_t time_ns;  // steady clock, nanoseconds
-  friend bool operator==(const SwitchEvent&, const SwitchEvent&) = default;
+  // The two coroutines' names (empty for none or the thread's own stack);
+  // valid only during the observer's call.
+  const char* from_name = "";
+  const char* to_name = "";
+  // Events compare by what they record (the names are only borrowed).
+  friend bool operator==(const SwitchEvent& a, const SwitchEvent& b) noexcept {
+    return a.kind == b.kind && a.from == b.from && a.to == b.to && a.time_ns == b.time_ns;
+  }
 };
 
 using SwitchObserver = void (*)(const SwitchEvent& event, void* context);
@@ -60,13 +70,17 @@ class SwitchRecorder {
   std::size_t dropped() const noexcept { return dropped_; }
   // Steady-clock nanoseconds when the recording started.
   std::int64_t started_ns() const noexcept { return started_ns_; }
+  // The name of each coroutine seen in the recording that has one, as it
+  // was then (the coroutine may be gone by now).
+  const std::map<std::uint64_t, std::string>& names() const noexcept { return names_; }
 
   // At most this many events are kept.
   static constexpr std::size_t capacity = 1'000'000;
 
  private:
   static void observe(const SwitchEvent& event, void* self);
-  std::vector<SwitchEvent> events_;
+  std::vector<SwitchEvent> events_;  // names cleared: they do not outlive the call
+  std::map<std::uint64_t, std::string> names_;
   std::size_t dropped_ = 0;
   std::int64_t started_ns_ = 0;
   bool recording_ = false;
