@@ -94,7 +94,7 @@ TEST_CASE("every field of every type is carried, set or not", "[loop]") {
   inspect::StepResult empty_yield{std::string(), State::dead, Ending::returned, "", std::nullopt};
   CHECK(round_trip(empty_yield).yielded == std::optional<std::string>(""));
 
-  inspect::ListenerView l{{"127.0.0.1", 7000}, "echo", 3, 1, 10, 10,
+  inspect::ListenerView l{{"127.0.0.1", 7000}, "echo", 3, 1, 10, 10, 2, 1, 0,
                           {{1, {"::1", 50000}, "reading", 10, 10, 0, 9}}};
   CHECK(round_trip(l) == l);
 
