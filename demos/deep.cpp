@@ -2,7 +2,9 @@
 //
 // Each step goes one call deeper: `descend` takes a frame with a 1 KiB local
 // array, yields the depth and how far the stack pointer has moved from the
-// first frame, and recurses. A stack grows downwards; every frame sits below
+// first frame, and recurses. A level costs a little more than the array:
+// about 1.4 KiB on x86_64 with GCC, for the return address, the saved frame
+// pointer and the temporary string each yield builds. A stack grows downwards; every frame sits below
 // its caller's, and nothing is reclaimed until the calls return. At the end
 // the whole chain returns at once.
 //
@@ -12,7 +14,7 @@
 // with mincore, which only grows).
 //
 // In the shell: `spawn deep`, `step 3`, `stack` (three `descend` frames) and
-// `info`; then `step 5` and `info` again: about 1 KiB more per level. With
+// `info`; then `step 5` and `info` again: about 1.4 KiB more per level. With
 // `spawn deep 1000 --stack 64K` the coroutine runs into its guard page around
 // depth 60 (compare `overflow`).
 #include "catalog.hpp"
@@ -43,7 +45,7 @@ namespace {
 const corosh::demos::Registration registration{{
     .name = "deep",
     .synopsis = "[DEPTH]",
-    .description = "recurses one level per step down to DEPTH (default 8), 1 KiB of stack a level",
+    .description = "recurses one level per step down to DEPTH (default 8), about 1.4 KiB of stack a level",
     .create =
         [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
         -> std::unique_ptr<corosh::demos::Task> {

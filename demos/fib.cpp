@@ -4,7 +4,8 @@
 // the producer's state (two numbers) simply waits on its stack in between.
 // Stopping is the consumer's business: destroying (or killing) a suspended
 // generator unwinds its stack, so an endless loop is a fine thing to write.
-// The numbers are unsigned 64-bit and wrap around after the 94th (F93).
+// The numbers are unsigned 64-bit: F93 is the last that fits, so after it
+// the sequence starts again at F0 rather than yield wrapped-around nonsense.
 //
 // In the shell: `spawn fib`, `step 10` (0 1 1 2 3 5 8 13 21 34), `stack`
 // (one frame of `fibonacci`: a loop, not a recursion), `continue` (runs until
@@ -16,19 +17,22 @@
 namespace {
 
 void fibonacci(corosh::Sink<std::uint64_t>& out) {
-  std::uint64_t a = 0, b = 1;
   for (;;) {
-    out(a);
-    std::uint64_t next = a + b;
-    a = b;
-    b = next;
+    std::uint64_t a = 0, b = 1;
+    for (;;) {
+      out(a);
+      if (b < a) break;  // a + b wrapped: F(n+1) would not fit
+      std::uint64_t next = a + b;
+      a = b;
+      b = next;
+    }
   }
 }
 
 const corosh::demos::Registration registration{{
     .name = "fib",
     .synopsis = "",
-    .description = "yields the Fibonacci numbers forever (Ctrl-C stops a `continue`)",
+    .description = "yields the Fibonacci numbers forever, F0 to F93 and again (Ctrl-C stops a `continue`)",
     .create =
         [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
         -> std::unique_ptr<corosh::demos::Task> {

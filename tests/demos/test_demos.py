@@ -121,10 +121,11 @@ def test_same_fringe():
 
 def test_fib():
     a, b, expected = 0, 1, []
-    for _ in range(95):
+    for _ in range(94):  # F0..F93, all that fit in 64 bits
         expected.append(str(a))
-        a, b = b, (a + b) % 2**64
-    equal(demo("fib", "--take", "95"), expected, "95 Fibonacci numbers (the 95th has wrapped)")
+        a, b = b, a + b
+    check(int(expected[-1]) < 2**64 <= int(expected[-1]) + int(expected[-2]), "F93 is the last that fits")
+    equal(demo("fib", "--take", "96"), expected + ["0", "1"], "F0..F93, then from F0 again, never a wrapped number")
     lines = shell("spawn fib; step 10; kill fib")
     equal(yielded(lines), expected[:10], "ten steps of fib")
     check("coroutine 1 'fib': dead (cancelled)" in lines, "kill unwinds the endless generator")
@@ -270,6 +271,7 @@ def test_deep():
     equal(len(depths), 8, "eight levels")
     steps = [b - a for a, b in zip(depths, depths[1:])]
     check(all(s >= 1024 for s in steps) and len(set(steps)) == 1, f"a constant step of at least 1 KiB: {steps}")
+    check(all(s <= 1600 for s in steps), f"about 1.4 KiB a level, as the demo says: {steps}")
     equal(lines[-1], "returned from depth 8", "the last line")
     lines = shell("spawn deep; step 3; stack; info; step 5; info")
     equal(sum("descend(" in l for l in section(lines, "stack")), 3, "three descend frames after three steps")

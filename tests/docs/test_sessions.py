@@ -25,17 +25,22 @@ from machine to machine, the same on both sides:
   - hexadecimal numbers of six or more digits become 0xADDR (as in
     tests/shell), so registers and addresses are shown for real but not
     compared;
-  - line numbers after a file name, fd numbers, byte counts of stack use,
-    milliseconds left, loop counters and the frames elided as "... N more
-    frames" become N; switch_x86_64.S and switch_arm64.S become switch_ARCH.S;
+  - fd numbers, byte counts of stack use, milliseconds left, loop counters
+    and the frames elided as "... N more frames" become N; switch_x86_64.S
+    and switch_arm64.S become switch_ARCH.S (their line numbers too, as the
+    two files differ);
   - runs of blanks count as one (column widths follow the values).
+Source line numbers are compared: a backtrace in the docs must point at the
+line the code really has. After changing the code, rerun with --update
+(see usage) to rewrite the blocks from what corosh prints now; a block's
+`...` lines are kept, with the lines before and after them refreshed.
 A line holding only `...` in the markdown stands for any number of lines.
 
 A port from 1024 up that the session listens on (`listen 47171`) is shown
 for the reader's sake: the test replaces it, in the commands and in the
 expected output, by a port that is free when it runs.
 
-usage: test_sessions.py COROSH ARCH MARKDOWN [EMULATOR ARGS...]
+usage: test_sessions.py [--update] COROSH ARCH MARKDOWN [EMULATOR ARGS...]
 """
 import os
 import re
@@ -49,8 +54,7 @@ from free_port import free_port  # noqa: E402
 PROMPT = "corosh> "
 MASKS = [
     (re.compile(r"0x[0-9a-fA-F]{6,}"), "0xADDR"),
-    (re.compile(r"\b([\w.+-]+\.(?:cpp|hpp|h|S|c)|tuple|invoke\.h|[a-z_]+):\d+\b"), r"\1:N"),
-    (re.compile(r"switch_(?:x86_64|arm64)\.S"), "switch_ARCH.S"),
+    (re.compile(r"switch_(?:x86_64|arm64)\.S(:\d+)?"), "switch_ARCH.S"),
     (re.compile(r"\bfd \d+"), "fd N"),
     (re.compile(r"\d+ bytes (in use|below)"), r"N bytes \1"),
     (re.compile(r"\b\d+/(\d+ KiB)"), r"N/\1"),
@@ -70,7 +74,7 @@ def mask(line):
 
 
 def blocks(markdown):
-    """[(line number, arch or None, [(command, [expected lines])])]"""
+    """[(line number, arch or None, [(command, [expected lines], index of the first)])]"""
     found, lines, i = [], markdown.splitlines(), 0
     while i < len(lines):
         m = re.match(r"```corosh-session\b(.*)$", lines[i])
@@ -83,9 +87,9 @@ def blocks(markdown):
             body.append(lines[i])
             i += 1
         steps = []
-        for line in body:
+        for n, line in enumerate(body):
             if line.startswith(PROMPT):
-                steps.append((line[len(PROMPT):], []))
+                steps.append((line[len(PROMPT):], [], start + n + 1))
             elif steps:
                 steps[-1][1].append(line)
             else:
@@ -113,30 +117,57 @@ def matches(expected, actual):
 
 
 def with_free_ports(steps):
-    """Replaces every port from 1024 up that a `listen PORT` step names."""
-    listened = {m.group(1) for _, command, _ in steps for m in [re.fullmatch(r"\s*listen\s+(\d{4,5})\s*", command)]
-                if m and 1024 <= int(m.group(1)) < 65536}
+    """Replaces every port from 1024 up that a `listen PORT` step names; also
+    returns {free port: documented port}."""
+    listened = {m.group(1) for _, command, _, _ in steps
+                for m in [re.fullmatch(r"\s*listen\s+(\d{4,5})\s*", command)] if m and 1024 <= int(m.group(1)) < 65536}
+    back = {}
     for port in listened:
         pattern, free = re.compile(rf"\b{port}\b"), str(free_port())
-        steps = [(start, pattern.sub(free, command), [pattern.sub(free, line) for line in expected])
-                 for start, command, expected in steps]
-    return steps
+        back[free] = port
+        steps = [(start, pattern.sub(free, command), [pattern.sub(free, line) for line in expected], at)
+                 for start, command, expected, at in steps]
+    return steps, back
+
+
+def refreshed(expected, actual):
+    """`actual` as the block should now show it: an elided block (with a
+    `...` line) keeps its shape, the lines around the elision renewed."""
+    if "..." not in [l.strip() for l in expected]:
+        return actual
+    cut = [l.strip() for l in expected].index("...")
+    head, tail = cut, len(expected) - cut - 1
+    return actual[:head] + [expected[cut]] + (actual[len(actual) - tail:] if tail else [])
+
+
+def update(path, edits):
+    """Rewrites the markdown's expected lines: edits = [(index, old count, new lines)]."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    for at, count, new in sorted(edits, reverse=True):
+        lines[at:at + count] = new
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
 
 
 def main():
-    corosh, arch, path, emulator = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    argv = sys.argv[1:]
+    updating = argv[:1] == ["--update"]
+    if updating:
+        argv = argv[1:]
+    corosh, arch, path, emulator = argv[0], argv[1], argv[2], argv[3:]
     with open(path, encoding="utf-8") as f:
         found = blocks(f.read())
     if not found:
         print(f"FAIL {path}: no corosh-session blocks")
         return 1
-    steps = [(start, command, expected) for start, block_arch, block in found if block_arch in (None, arch)
-             for command, expected in block]
-    steps = with_free_ports(steps)
+    steps = [(start, command, expected, at) for start, block_arch, block in found if block_arch in (None, arch)
+             for command, expected, at in block]
+    steps, documented_port = with_free_ports(steps)
     with tempfile.TemporaryDirectory() as scratch:
         script = os.path.join(scratch, "session.corosh")
         with open(script, "w", encoding="utf-8") as f:
-            f.write("".join(command + "\n" for _, command, _ in steps))
+            f.write("".join(command + "\n" for _, command, _, _ in steps))
         env = dict(os.environ, NO_COLOR="1", HOME=scratch)
         proc = subprocess.run(emulator + [corosh, "--echo", script], cwd=scratch, env=env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
@@ -152,7 +183,8 @@ def main():
     if len(chunks) != len(steps):
         print(f"FAIL {path}: {len(steps)} commands, but corosh echoed {len(chunks)}")
         failures += 1
-    for (start, command, expected), (echoed, actual) in zip(steps, chunks):
+    edits = []
+    for (start, command, expected, at), (echoed, actual) in zip(steps, chunks):
         if echoed != command:
             print(f"FAIL {path} (block at line {start}): ran '{command}', corosh echoed '{echoed}'")
             failures += 1
@@ -160,12 +192,22 @@ def main():
         want = [mask(l) if l.strip() != "..." else "..." for l in expected]
         got = [mask(l) for l in actual]
         if not matches(want, got):
+            if updating:
+                shown = actual
+                for free, port in documented_port.items():
+                    shown = [re.sub(rf"\b{free}\b", port, l) for l in shown]
+                edits.append((at, len(expected), refreshed(expected, shown)))
+                continue
             failures += 1
             print(f"FAIL {path} (block at line {start}): `{command}` printed something else")
             print("---- expected (masked) ----\n" + "\n".join(want))
             print("---- actual (masked) ------\n" + "\n".join(got))
             print("---- actual ---------------\n" + "\n".join(actual))
+    if edits:
+        update(path, edits)
+        print(f"updated {len(edits)} outputs in {path}")
     if failures:
+        print(f"(if the code changed on purpose: {sys.argv[0]} --update {corosh} {arch} {path} rewrites the blocks)")
         return 1
     skipped = sum(1 for _, a, _ in found if a not in (None, arch))
     print(f"ok   {path}: {len(steps)} commands in {len(found) - skipped} blocks"
