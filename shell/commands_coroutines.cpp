@@ -46,7 +46,10 @@ void spawn(Shell& shell, const Words& args) {
   shell.selected = id;
   std::optional<CoroutineView> v = shell.target.find(id);
   if (!v) throw CommandError(fmt::format("coroutine {} vanished as it was spawned", id));
-  shell.out.line(fmt::format("spawned {} ({} stack), selected", Shell::label(v->info), human_bytes(v->info.stack_size)));
+  // Past the guard-page cap a stack comes without one: say so at once, an
+  // overflow there is caught by a canary at the next yield at best.
+  shell.out.line(fmt::format("spawned {} ({} stack{}), selected", Shell::label(v->info), human_bytes(v->info.stack_size),
+                             v->info.stack_guarded ? "" : ", NO guard page: an overflow is caught only at a yield"));
 }
 
 void list(Shell& shell, const Words&) {

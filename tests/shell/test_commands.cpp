@@ -34,6 +34,7 @@ class FakeTarget final : public Target {
   std::size_t finds = 0;
 
   std::vector<DemoInfo> demo_list;
+  std::deque<CoroutineView> spawned;  // what spawn() makes, in order (empty: NotSupported)
 
   std::string describe() const override { return "the fake"; }
   std::vector<DemoInfo> demos() override { return demo_list; }
@@ -66,6 +67,12 @@ class FakeTarget final : public Target {
     StepResult r = next.front();
     next.pop_front();
     return r;
+  }
+  std::uint64_t spawn(const SpawnRequest& request) override {
+    if (spawned.empty()) return Target::spawn(request);
+    coroutines.push_back(spawned.front());
+    spawned.pop_front();
+    return coroutines.back().info.id;
   }
   Endpoint listen(std::uint16_t port, const std::string& host) override {
     listened.push_back(host);
@@ -215,6 +222,17 @@ TEST_CASE("a death during a step is reported, then the state", "[shell]") {
   CHECK(s.run("step 2 4") == std::vector<std::string>{"coroutine 2 'thrower' failed: std::runtime_error: boom",
                                                       "coroutine 2 'thrower': dead (threw)"});
   CHECK(s.target.stepped.size() == 1);
+}
+
+TEST_CASE("spawn says when the new coroutine's stack has no guard page", "[shell]") {
+  Session s;
+  s.target.spawned = {coroutine(5, "fib", State::created, true), coroutine(6, "fib2", State::created, true)};
+  s.target.spawned[0].info.stack_guarded = true;
+  CHECK(s.run("spawn fib") == std::vector<std::string>{"spawned coroutine 5 'fib' (64 KiB stack), selected"});
+  CHECK(s.run("spawn fib --name fib2") ==
+        std::vector<std::string>{
+            "spawned coroutine 6 'fib2' (64 KiB stack, NO guard page: an overflow is caught only at a yield), selected"});
+  CHECK(s.shell.selected == 6);
 }
 
 TEST_CASE("a target that cannot drive says so in one error line", "[shell]") {
