@@ -17,7 +17,7 @@
 // `info`; then `step 5` and `info` again: about 1.4 KiB more per level. With
 // `spawn deep 1000 --stack 64K` the coroutine runs into its guard page around
 // depth 60 (compare `overflow`).
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -42,17 +42,17 @@ namespace {
   out("returned from depth " + std::to_string(last));
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "deep",
-    .synopsis = "[DEPTH]",
+    .usage = "[DEPTH]",
     .description = "recurses one level per step down to DEPTH (default 8), about 1.4 KiB of stack a level",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 1);
-      long last = corosh::demos::count_argument(args, 0, "DEPTH", 8, 1, 100000);
-      return std::make_unique<corosh::demos::GeneratorTask<std::string>>(
-          nullptr, corosh::Generator<std::string>(corosh::demos::options_for(spec), start, last));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 1);
+      long last = corosh::spawnable::count_argument(args, 0, "DEPTH", 8, 1, 100000);
+      return std::make_unique<corosh::spawnable::GeneratorTask<std::string>>(
+          nullptr, corosh::Generator<std::string>(corosh::spawnable::options_for(spec), start, last));
     }}};
 
 }  // namespace

@@ -17,7 +17,7 @@
 // The shell's own `listen` command runs corosh::demos::EchoServer
 // (echo_server.cpp, beside this file): this same design, plus bounded buffers
 // and the statistics `conns` shows.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <corosh/net.hpp>
 
@@ -34,38 +34,38 @@ void serve(corosh::Socket client, std::string who) {
       client.write_all(buffer, n);                                     // parks while the buffer is full
       total += n;
     }
-    corosh::demos::print("echo: " + who + " closed after " + std::to_string(total) + " bytes");
+    corosh::spawnable::print("echo: " + who + " closed after " + std::to_string(total) + " bytes");
   } catch (const corosh::SocketError& e) {
-    corosh::demos::print("echo: " + who + " failed after " + std::to_string(total) + " bytes: " + e.what());
+    corosh::spawnable::print("echo: " + who + " failed after " + std::to_string(total) + " bytes: " + e.what());
   }
 }
 
 void accept_loop(corosh::Listener* listener, long connections) {
-  corosh::demos::print("echo: listening on " + listener->local().to_string());
+  corosh::spawnable::print("echo: listening on " + listener->local().to_string());
   for (long n = 1; connections == 0 || n <= connections; ++n) {
     corosh::Endpoint peer;
     corosh::Socket client = listener->accept(&peer);  // parks until a client connects
     std::string who = "connection " + std::to_string(n);
-    corosh::demos::print("echo: " + who + " from " + peer.host);
+    corosh::spawnable::print("echo: " + who + " from " + peer.host);
     corosh::Loop::current().spawn({.name = "echo_conn_" + std::to_string(n), .stack_size = 64 * 1024}, serve,
                                   std::move(client), who);
   }
-  corosh::demos::print("echo: served " + std::to_string(connections) + " connections, no longer accepting");
+  corosh::spawnable::print("echo: served " + std::to_string(connections) + " connections, no longer accepting");
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "echo",
-    .synopsis = "[PORT] [CONNECTIONS]",
+    .usage = "[PORT] [CONNECTIONS]",
     .description = "an echo server on 127.0.0.1:PORT (0: any free port) for CONNECTIONS clients (0: no limit)",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 2);
-      auto port = std::uint16_t(corosh::demos::count_argument(args, 0, "PORT", 0, 0, 65535));
-      long connections = corosh::demos::count_argument(args, 1, "CONNECTIONS", 0, 0, 1000000);
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 2);
+      auto port = std::uint16_t(corosh::spawnable::count_argument(args, 0, "PORT", 0, 0, 65535));
+      long connections = corosh::spawnable::count_argument(args, 1, "CONNECTIONS", 0, 0, 1000000);
       // The listener lives with the task (bound now, so a busy port fails the spawn).
       auto listener = std::make_shared<corosh::Listener>(corosh::listen(port));
-      struct Task final : corosh::demos::Task {
+      struct Task final : corosh::spawnable::Task {
         std::shared_ptr<corosh::Listener> listener;
         corosh::Coroutine acceptor;
         Task(std::shared_ptr<corosh::Listener> l, corosh::Coroutine c)
@@ -77,7 +77,7 @@ const corosh::demos::Registration registration{{
         }
       };
       return std::make_unique<Task>(
-          listener, corosh::Coroutine(corosh::demos::options_for(spec), accept_loop, listener.get(), connections));
+          listener, corosh::Coroutine(corosh::spawnable::options_for(spec), accept_loop, listener.get(), connections));
     }}};
 
 }  // namespace

@@ -12,7 +12,7 @@
 // (it starts connecting and parks until the socket is writable), `list`,
 // `wait 1` (the loop serves both ends until the client is done), `conns`.
 // Standalone: `echo_client 7000 one two` against any echo server.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <corosh/net.hpp>
 
@@ -25,11 +25,11 @@ namespace {
 
 void talk(std::uint16_t port, std::vector<std::string> words) {
   corosh::Socket server = corosh::connect("127.0.0.1", port, std::chrono::seconds(5));
-  corosh::demos::print("client: connected to " + server.peer().to_string());
+  corosh::spawnable::print("client: connected to " + server.peer().to_string());
   for (const std::string& word : words) {
     std::string line = word + "\n", back;
     server.write_all(line);
-    corosh::demos::print("client: sent " + word);
+    corosh::spawnable::print("client: sent " + word);
     char buffer[256];
     while (back.size() < line.size()) {  // an answer may come in pieces
       std::size_t n = server.read_some(buffer, sizeof buffer);
@@ -37,27 +37,27 @@ void talk(std::uint16_t port, std::vector<std::string> words) {
       back.append(buffer, n);
     }
     back.pop_back();  // the newline
-    corosh::demos::print("client: got back " + back);
+    corosh::spawnable::print("client: got back " + back);
   }
-  corosh::demos::print("client: done, closing");
+  corosh::spawnable::print("client: done, closing");
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "echo_client",
-    .synopsis = "PORT [WORD...]",
+    .usage = "PORT [WORD...]",
     .description = "connects to 127.0.0.1:PORT, sends each WORD (default: hello) and reads it back",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      if (args.empty()) throw corosh::demos::BadArguments("PORT is missing");
-      auto port = std::uint16_t(corosh::demos::count_argument(args, 0, "PORT", 0, 1, 65535));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      if (args.empty()) throw corosh::spawnable::BadArguments("PORT is missing");
+      auto port = std::uint16_t(corosh::spawnable::count_argument(args, 0, "PORT", 0, 1, 65535));
       std::vector<std::string> words(args.begin() + 1, args.end());
       if (words.empty()) words = {"hello"};
       for (const std::string& w : words)
         if (w.size() > 200 || w.find('\n') != std::string::npos)
-          throw corosh::demos::BadArguments("a WORD has at most 200 characters and no newline");
-      return std::make_unique<corosh::demos::CoroutineTask>(
-          corosh::Coroutine(corosh::demos::options_for(spec), talk, port, std::move(words)));
+          throw corosh::spawnable::BadArguments("a WORD has at most 200 characters and no newline");
+      return std::make_unique<corosh::spawnable::CoroutineTask>(
+          corosh::Coroutine(corosh::spawnable::options_for(spec), talk, port, std::move(words)));
     }}};
 
 }  // namespace

@@ -10,7 +10,7 @@
 // In the shell: `spawn fib`, `step 10` (0 1 1 2 3 5 8 13 21 34), `stack`
 // (one frame of `fibonacci`: a loop, not a recursion), `continue` (runs until
 // you press Ctrl-C), `kill fib`. Standalone: `fib --take 20`.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <cstdint>
 
@@ -29,16 +29,16 @@ void fibonacci(corosh::Sink<std::uint64_t>& out) {
   }
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "fib",
-    .synopsis = "",
+    .usage = "",
     .description = "yields the Fibonacci numbers forever, F0 to F93 and again (Ctrl-C stops a `continue`)",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 0);
-      return std::make_unique<corosh::demos::GeneratorTask<std::uint64_t>>(
-          nullptr, corosh::Generator<std::uint64_t>(corosh::demos::options_for(spec), fibonacci));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 0);
+      return std::make_unique<corosh::spawnable::GeneratorTask<std::uint64_t>>(
+          nullptr, corosh::Generator<std::uint64_t>(corosh::spawnable::options_for(spec), fibonacci));
     }}};
 
 }  // namespace

@@ -10,7 +10,7 @@
 // `info` (signal, address, pc and sp at the fault). Standalone there is no
 // containment: the fault handler names the coroutine, then the process dies
 // of SIGSEGV as any program would.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <corosh/coroutine.hpp>
 
@@ -29,16 +29,16 @@ struct Link {
   return target->value;
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "null_deref",
-    .synopsis = "",
+    .usage = "",
     .description = "yields once, then reads through a null pointer (a contained fault)",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 0);
-      return std::make_unique<corosh::demos::CoroutineTask>(
-          corosh::Coroutine(corosh::demos::options_for(spec), [] { follow(nullptr); }));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 0);
+      return std::make_unique<corosh::spawnable::CoroutineTask>(
+          corosh::Coroutine(corosh::spawnable::options_for(spec), [] { follow(nullptr); }));
     }}};
 
 }  // namespace

@@ -12,7 +12,7 @@
 // stack's lowest usable address, in the guard page. Standalone there is no
 // containment: the handler (on its own signal stack, since this one is used
 // up) prints "stack overflow in coroutine 1 'overflow'" and the process dies.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <cstdint>
 
@@ -27,16 +27,16 @@ namespace {
   return dive(depth + 1) + frame[depth % 32];
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "overflow",
-    .synopsis = "",
+    .usage = "",
     .description = "recurses until it runs into its stack's guard page (a contained fault)",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 0);
-      return std::make_unique<corosh::demos::CoroutineTask>(
-          corosh::Coroutine(corosh::demos::options_for(spec), [] { dive(0); }));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 0);
+      return std::make_unique<corosh::spawnable::CoroutineTask>(
+          corosh::Coroutine(corosh::spawnable::options_for(spec), [] { dive(0); }));
     }}};
 
 }  // namespace

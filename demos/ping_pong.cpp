@@ -16,7 +16,7 @@
 // `list` (ping and pong, both suspended, with their switch counts), `continue`,
 // then `trace off` and `trace save pp.json` to see every switch on a timeline
 // (chrome://tracing or ui.perfetto.dev).
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <corosh/registry.hpp>
 
@@ -44,17 +44,17 @@ namespace {
   // Leaving destroys pong, still suspended in its endless loop: it is unwound.
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "ping_pong",
-    .synopsis = "[RALLIES]",
+    .usage = "[RALLIES]",
     .description = "two coroutines resuming each other RALLIES times (default 3)",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 1);
-      long rallies = corosh::demos::count_argument(args, 0, "RALLIES", 3, 1, 1000000);
-      return std::make_unique<corosh::demos::GeneratorTask<std::string>>(
-          nullptr, corosh::Generator<std::string>(corosh::demos::options_for(spec), ping, rallies));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 1);
+      long rallies = corosh::spawnable::count_argument(args, 0, "RALLIES", 3, 1, 1000000);
+      return std::make_unique<corosh::spawnable::GeneratorTask<std::string>>(
+          nullptr, corosh::Generator<std::string>(corosh::spawnable::options_for(spec), ping, rallies));
     }}};
 
 }  // namespace

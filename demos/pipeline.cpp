@@ -17,7 +17,7 @@
 // also made the numbers the filter dropped. `stack producer` shows it parked
 // inside its for loop, `stack filter` inside its range-for; `continue`
 // finishes with the count and the sum.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <memory>
 #include <string>
@@ -56,17 +56,17 @@ namespace {
   out(std::to_string(count) + " primes up to " + std::to_string(last) + ", sum " + std::to_string(sum));
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "pipeline",
-    .synopsis = "[N]",
+    .usage = "[N]",
     .description = "numbers 2..N (default 30) through a prime filter to a consumer, three coroutines",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 1);
-      long last = corosh::demos::count_argument(args, 0, "N", 30, 2, 1000000);
-      return std::make_unique<corosh::demos::GeneratorTask<std::string>>(
-          nullptr, corosh::Generator<std::string>(corosh::demos::options_for(spec), consume, last));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 1);
+      long last = corosh::spawnable::count_argument(args, 0, "N", 30, 2, 1000000);
+      return std::make_unique<corosh::spawnable::GeneratorTask<std::string>>(
+          nullptr, corosh::Generator<std::string>(corosh::spawnable::options_for(spec), consume, last));
     }}};
 
 }  // namespace

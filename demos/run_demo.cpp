@@ -1,7 +1,7 @@
-// The standalone program of one demo (COROSH_DEMO names it): runs the
-// catalog entry to completion and prints every value it yields, one a line.
-// The same entry is what `spawn` creates in the shell; this file plays the
-// shell's part: it resumes the demo while the demo can run, lets the loop run
+// The standalone program of one demo (COROSH_DEMO names it): runs its
+// declaration (corosh/spawnable.hpp) to completion and prints every value it
+// yields, one a line. The same declaration is what `spawn` creates in the
+// shell; this file plays the shell's part: it resumes the demo while the demo can run, lets the loop run
 // while the demo waits on it (a sleep, a socket), and at the end runs the
 // loop until whatever the demo left on it (connections, timers) is done.
 //
@@ -9,7 +9,7 @@
 //
 // --take N stops after N values (an endless generator such as fib needs it):
 // destroying the task then unwinds the suspended producer's stack.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <corosh/loop.hpp>
 #include <corosh/registry.hpp>
@@ -19,17 +19,19 @@
 #include <string>
 
 int main(int argc, char** argv) {
-  const corosh::demos::Demo* demo = corosh::demos::find_demo(COROSH_DEMO);
+  const corosh::spawnable::Function* demo = nullptr;
+  for (const corosh::spawnable::Function& f : corosh::spawnable::declared())
+    if (f.name == COROSH_DEMO) demo = &f;
   if (demo == nullptr) {
-    std::fprintf(stderr, "%s: no demo called '%s' in the catalog\n", argv[0], COROSH_DEMO);
+    std::fprintf(stderr, "%s: no demo called '%s' is declared\n", argv[0], COROSH_DEMO);
     return 2;
   }
-  corosh::demos::Arguments args(argv + 1, argv + argc);
+  corosh::spawnable::Arguments args(argv + 1, argv + argc);
   long take = -1;  // -1: every value
   if (!args.empty() && args[0] == "--take") {
     try {
-      take = corosh::demos::count_argument(args, 1, "--take N", -1, 0, 1000000000);
-    } catch (const corosh::demos::BadArguments& e) {
+      take = corosh::spawnable::count_argument(args, 1, "--take N", -1, 0, 1000000000);
+    } catch (const corosh::spawnable::BadArguments& e) {
       std::fprintf(stderr, "%s: %s\n", COROSH_DEMO, e.what());
       return 2;
     }
@@ -70,8 +72,8 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     task.reset();  // a suspended demo (--take) is unwound here
     loop.run();
-  } catch (const corosh::demos::BadArguments& e) {
-    std::fprintf(stderr, "usage: %s [--take N] %s\n%s: %s\n", COROSH_DEMO, std::string(demo->synopsis).c_str(),
+  } catch (const corosh::spawnable::BadArguments& e) {
+    std::fprintf(stderr, "usage: %s [--take N] %s\n%s: %s\n", COROSH_DEMO, std::string(demo->usage).c_str(),
                  COROSH_DEMO, e.what());
     return 2;
   } catch (const std::exception& e) {

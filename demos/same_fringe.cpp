@@ -17,7 +17,7 @@
 // (the comparer and its two walkers, leaves_A and leaves_B, each with its
 // own stack), `stack leaves_B` (B leans right: one frame deeper per leaf),
 // then `continue`. The second comparison, A against C, stops at leaf 3.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <memory>
 #include <optional>
@@ -72,17 +72,17 @@ void same_fringe(std::shared_ptr<const Forest> forest, corosh::Sink<std::string>
   compare(forest->a, 'A', forest->c, 'C', out);
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "same_fringe",
-    .synopsis = "",
+    .usage = "",
     .description = "compares the leaves of two trees in lockstep, one generator per tree",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 0);
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 0);
       auto forest = std::make_shared<const Forest>();
-      return std::make_unique<corosh::demos::GeneratorTask<std::string>>(
-          forest, corosh::Generator<std::string>(corosh::demos::options_for(spec), same_fringe, forest));
+      return std::make_unique<corosh::spawnable::GeneratorTask<std::string>>(
+          forest, corosh::Generator<std::string>(corosh::spawnable::options_for(spec), same_fringe, forest));
     }}};
 
 }  // namespace

@@ -14,7 +14,7 @@
 // "waiting for sleep N ms, M ms left"), `loop` (their timers), `step` again
 // (refused: only the loop may resume a waiting coroutine), then `wait 1`.
 // `spawn sleepers 50 10 30 20` picks your own durations.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <corosh/loop.hpp>
 
@@ -29,7 +29,7 @@ namespace {
 void nap(long ms, std::vector<long>* woken) {
   corosh::Loop::current().sleep(std::chrono::milliseconds(ms));
   woken->push_back(ms);
-  corosh::demos::print("sleeper " + std::to_string(ms) + " ms woke (" + std::to_string(woken->size()) +
+  corosh::spawnable::print("sleeper " + std::to_string(ms) + " ms woke (" + std::to_string(woken->size()) +
                        (woken->size() == 1 ? "st" : woken->size() == 2 ? "nd" : woken->size() == 3 ? "rd" : "th") +
                        ")");
 }
@@ -43,27 +43,27 @@ void start_sleepers(std::vector<long> durations) {
     sleepers.emplace_back(corosh::Options{.name = name, .stack_size = 64 * 1024}, nap, ms, &woken);
     sleepers.back().resume();  // runs until its sleep parks it, then comes back here
   }
-  corosh::demos::print(std::to_string(durations.size()) + " sleepers parked on the loop");
+  corosh::spawnable::print(std::to_string(durations.size()) + " sleepers parked on the loop");
   corosh::Loop::current().sleep(std::chrono::milliseconds(*std::max_element(durations.begin(), durations.end())));
   std::string order;
   for (long ms : woken) order += " " + std::to_string(ms);
-  corosh::demos::print("woke in order:" + order);
+  corosh::spawnable::print("woke in order:" + order);
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "sleepers",
-    .synopsis = "[MS...]",
+    .usage = "[MS...]",
     .description = "coroutines sleeping MS milliseconds each (default 300 100 200) on loop timers",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 16);
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 16);
       std::vector<long> durations;
       for (std::size_t i = 0; i < args.size(); ++i)
-        durations.push_back(corosh::demos::count_argument(args, i, "MS", 0, 0, 60000));
+        durations.push_back(corosh::spawnable::count_argument(args, i, "MS", 0, 0, 60000));
       if (durations.empty()) durations = {300, 100, 200};
-      return std::make_unique<corosh::demos::CoroutineTask>(
-          corosh::Coroutine(corosh::demos::options_for(spec), start_sleepers, durations));
+      return std::make_unique<corosh::spawnable::CoroutineTask>(
+          corosh::Coroutine(corosh::spawnable::options_for(spec), start_sleepers, durations));
     }}};
 
 }  // namespace

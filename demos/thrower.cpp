@@ -9,7 +9,7 @@
 // `step` again (the shell catches what resume() rethrew and reports
 // `failed: std::runtime_error: the tree is empty`), then `list` (dead, threw).
 // Standalone, the exception reaches main, which prints it and exits with 1.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <corosh/coroutine.hpp>
 
@@ -22,17 +22,17 @@ namespace {
   throw std::runtime_error(why);
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "thrower",
-    .synopsis = "[MESSAGE]",
+    .usage = "[MESSAGE]",
     .description = "yields once, then throws std::runtime_error(MESSAGE)",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 1);
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 1);
       std::string message = args.empty() ? "something went wrong" : args[0];
-      return std::make_unique<corosh::demos::CoroutineTask>(
-          corosh::Coroutine(corosh::demos::options_for(spec), give_up, message));
+      return std::make_unique<corosh::spawnable::CoroutineTask>(
+          corosh::Coroutine(corosh::spawnable::options_for(spec), give_up, message));
     }}};
 
 }  // namespace

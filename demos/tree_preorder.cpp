@@ -11,7 +11,7 @@
 // `preorder` frames, one per level of the tree the walk has descended.
 // Keep stepping: 3 6 5 7 12 10 9 11 14 13 15. `tree_preorder [N]` on its own
 // prints the keys of 1..N in the same order.
-#include "catalog.hpp"
+#include <corosh/spawnable.hpp>
 
 #include <memory>
 
@@ -39,18 +39,18 @@ std::unique_ptr<Node> build(int lo, int hi) {
   preorder(node->right.get(), out);
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "tree_preorder",
-    .synopsis = "[N]",
+    .usage = "[N]",
     .description = "walks a balanced binary search tree of 1..N (default 15) in preorder, recursively",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 1);
-      int n = int(corosh::demos::count_argument(args, 0, "N", 15, 1, 1000000));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 1);
+      int n = int(corosh::spawnable::count_argument(args, 0, "N", 15, 1, 1000000));
       std::shared_ptr<const Node> root = build(1, n);
-      corosh::Generator<int> keys(corosh::demos::options_for(spec), preorder, root.get());
-      return std::make_unique<corosh::demos::GeneratorTask<int>>(root, std::move(keys));
+      corosh::Generator<int> keys(corosh::spawnable::options_for(spec), preorder, root.get());
+      return std::make_unique<corosh::spawnable::GeneratorTask<int>>(root, std::move(keys));
     }}};
 
 }  // namespace

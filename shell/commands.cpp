@@ -105,6 +105,8 @@ const CommandTable& command_table() {
     add_inspect_commands(t);
     add_loop_commands(t);
     add_trace_commands(t);
+    add_plugin_commands(t);
+    add_script_commands(t);
     return t;
   }();
   return table;

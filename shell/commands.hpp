@@ -27,6 +27,7 @@ enum class ArgKind : std::uint8_t {
   coroutine,  // an id or a name
   demo,       // a demo's name
   command,    // a command's name
+  plugin,     // a loaded plugin's name
   choice,     // one of Argument::choices
   count,      // a whole number
   port,       // 0 to 65535
@@ -109,6 +110,8 @@ void add_run_commands(CommandTable& table);
 void add_inspect_commands(CommandTable& table);
 void add_loop_commands(CommandTable& table);
 void add_trace_commands(CommandTable& table);
+void add_plugin_commands(CommandTable& table);
+void add_script_commands(CommandTable& table);
 
 // The whole table, built once.
 const CommandTable& command_table();

@@ -30,7 +30,18 @@ void help(Shell& shell, const Words& args) {
     return;
   }
   const Command* c = table.find(args[0]);
-  if (c == nullptr) throw CommandError(fmt::format("no command '{}' {}", printable(args[0]), table.hint_for(args[0])));
+  if (c == nullptr) {
+    // A demo or a plugin's function: its usage and what it does.
+    for (const DemoInfo& d : shell.target.demos()) {
+      if (d.name != args[0]) continue;
+      shell.out.line(shell.out.paint(fmt::format("spawn {}{}{}", d.name, d.synopsis.empty() ? "" : " ", d.synopsis),
+                                     Tone::heading) +
+                     (d.plugin.empty() ? std::string() : fmt::format("   (plugin {})", d.plugin)));
+      shell.out.line(fmt::format("  {}", d.description));
+      return;
+    }
+    throw CommandError(fmt::format("no command '{}' {}", printable(args[0]), table.hint_for(args[0])));
+  }
   std::string also;
   for (std::string_view alias : c->aliases) also += (also.empty() ? "" : ", ") + std::string(alias);
   shell.out.line(shell.out.paint(usage_line(*c), Tone::heading) +
@@ -56,7 +67,8 @@ void demos(Shell& shell, const Words&) {
     width = std::max(width, d.name.size() + (d.synopsis.empty() ? 0 : d.synopsis.size() + 1));
   for (const DemoInfo& d : all) {
     std::string head = fmt::format("{}{}{}", d.name, d.synopsis.empty() ? "" : " ", d.synopsis);
-    shell.out.line(fmt::format("  {:<{}}  {}", head, width, d.description));
+    shell.out.line(fmt::format("  {:<{}}  {}{}", head, width, d.description,
+                               d.plugin.empty() ? std::string() : fmt::format(" (plugin {})", d.plugin)));
   }
 }
 
@@ -67,12 +79,15 @@ void add_help_commands(CommandTable& table) {
              .arguments = {{"COMMAND", ArgKind::command, Argument::Presence::optional}},
              .summary = "list the commands, or explain one",
              .help = "Without an argument, one line per command. With one, what the command\n"
-                     "does, its arguments and an example.",
+                     "does, its arguments and an example; for a demo or a plugin's function,\n"
+                     "its arguments and what it does.",
              .run = help});
   table.add({.name = "demos",
              .summary = "list the demos `spawn` can start",
-             .help = "Each demo is a small teaching program under demos/ that registered itself\n"
-                     "in the catalog. Shows its name, arguments and what it shows.",
+             .help = "Each demo is a small teaching program under demos/, declared with\n"
+                     "corosh/spawnable.hpp; the functions of loaded plugins (`load`) are\n"
+                     "declared the same way and listed with them, marked with their plugin.\n"
+                     "Shows each one's name, arguments and what it shows.",
              .run = demos});
   table.add({.name = "quit",
              .aliases = {"exit"},

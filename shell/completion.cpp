@@ -21,6 +21,9 @@ void candidates(Shell& shell, const Argument& argument, std::vector<std::string>
     case ArgKind::command:
       for (const Command& c : command_table().all()) out.emplace_back(c.name);
       break;
+    case ArgKind::plugin:
+      for (const PluginInfo& p : shell.target.plugins()) out.push_back(p.name);
+      break;
     case ArgKind::choice:
       for (std::string_view c : argument.choices) out.emplace_back(c);
       break;

@@ -14,7 +14,7 @@ LocalTarget::LocalTarget(Loop& loop, std::function<void(std::string_view)> print
   set_fault_containment(true);
   // What demos say (a sleeper waking) goes where the shell prints, so it
   // lands in order with the commands' results and not over the prompt.
-  demos::set_printer(std::move(print));
+  spawnable::set_printer(std::move(print));
   // Coroutines the loop resumes (after a sleep, say) can die there too.
   loop_.set_error_handler([this](std::uint64_t id, std::string_view name, std::exception_ptr error) {
     report(inspect::death(id, name, error));
@@ -24,7 +24,7 @@ LocalTarget::LocalTarget(Loop& loop, std::function<void(std::string_view)> print
 LocalTarget::~LocalTarget() {
   shutdown();
   loop_.set_error_handler(nullptr);
-  demos::set_printer(nullptr);
+  spawnable::set_printer(nullptr);
 }
 
 void LocalTarget::shutdown() {
@@ -98,32 +98,35 @@ TraceRecording LocalTarget::trace_recording() { return inspect::recording(record
 
 std::vector<DemoInfo> LocalTarget::demos() {
   std::vector<DemoInfo> all;
-  for (const demos::Demo& d : demos::catalog())
-    all.push_back({std::string(d.name), std::string(d.synopsis), std::string(d.description)});
+  for (const Functions::Entry& e : functions_.all())
+    all.push_back({std::string(e.function->name), std::string(e.function->usage), std::string(e.function->description),
+                   e.plugin ? e.plugin->name : std::string()});
   return all;
 }
 
 std::uint64_t LocalTarget::spawn(const SpawnRequest& request) {
-  const demos::Demo* demo = demos::find_demo(request.demo);
-  if (demo == nullptr)
-    throw CommandError(fmt::format("no demo called '{}' (`demos` lists them)", printable(request.demo)));
-  demos::Spec spec{.name = request.name.value_or(std::string(demo->name))};
+  std::optional<Functions::Entry> entry = functions_.find(request.demo);
+  if (!entry) throw CommandError(fmt::format("no demo called '{}' (`demos` lists them)", printable(request.demo)));
+  const spawnable::Function& function = *entry->function;
+  spawnable::Spec spec{.name = request.name.value_or(std::string(function.name))};
   if (request.stack_size) spec.stack_size = *request.stack_size;
-  std::unique_ptr<demos::Task> task;
+  std::unique_ptr<spawnable::Task> task;
   try {
-    task = demo->create(request.arguments, spec);
-  } catch (const demos::BadArguments& e) {
-    throw CommandError(fmt::format("{}: {} (usage: spawn {}{}{})", demo->name, e.what(), demo->name,
-                                   demo->synopsis.empty() ? "" : " ", demo->synopsis));
+    task = function.create(request.arguments, spec);
+  } catch (const spawnable::BadArguments& e) {
+    throw CommandError(fmt::format("{}: {} (usage: spawn {}{}{})", function.name, e.what(), function.name,
+                                   function.usage.empty() ? "" : " ", function.usage));
   }
+  if (task == nullptr) throw CommandError(fmt::format("{}: its create returned no task", function.name));
   const std::uint64_t id = task->coroutine().id();
-  std::string origin(demo->name);
+  std::string origin(function.name);
   for (const std::string& a : request.arguments) origin += " " + a;
-  spawned_.emplace(id, Spawned{std::move(task), std::move(origin)});
+  if (entry->plugin) origin += fmt::format(" (plugin {})", entry->plugin->name);
+  spawned_.emplace(id, Spawned{std::move(task), std::move(origin), entry->plugin});
   return id;
 }
 
-demos::Task& LocalTarget::task(const CoroutineView& coroutine) {
+spawnable::Task& LocalTarget::task(const CoroutineView& coroutine) {
   auto it = spawned_.find(coroutine.info.id);
   if (it == spawned_.end())
     throw CommandError(fmt::format("coroutine {} was not spawned by the shell", coroutine.info.id));
@@ -145,7 +148,7 @@ StepResult where(const Coroutine& co) {
 }  // namespace
 
 StepResult LocalTarget::step(const CoroutineView& coroutine) {
-  demos::Task& t = task(coroutine);
+  spawnable::Task& t = task(coroutine);
   std::optional<std::string> value;
   std::optional<inspect::Death> death;
   try {
@@ -160,7 +163,7 @@ StepResult LocalTarget::step(const CoroutineView& coroutine) {
 }
 
 StepResult LocalTarget::cancel(const CoroutineView& coroutine) {
-  demos::Task& t = task(coroutine);
+  spawnable::Task& t = task(coroutine);
   t.coroutine().cancel();
   return where(t.coroutine());
 }
@@ -187,6 +190,68 @@ ListenerView LocalTarget::unlisten(std::uint16_t port) {
   it->second->stop();
   servers_.erase(it);
   return last;
+}
+
+namespace {
+
+PluginInfo info_of(const Plugin& p) {
+  PluginInfo info{p.name, p.path, p.version, {}};
+  for (const spawnable::Function& f : *p.functions) info.functions.emplace_back(f.name);
+  return info;
+}
+
+}  // namespace
+
+PluginInfo LocalTarget::load(const std::string& path) { return info_of(functions_.load(path)); }
+
+std::vector<PluginInfo> LocalTarget::plugins() {
+  std::vector<PluginInfo> all;
+  for (const auto& p : functions_.plugins()) all.push_back(info_of(*p));
+  return all;
+}
+
+std::vector<std::string> LocalTarget::running_code_of(const Plugin& plugin) {
+  std::vector<std::string> running;
+  for (const CoroutineInfo& c : inspect::coroutines()) {
+    auto it = spawned_.find(c.id);
+    const bool spawned_from_it = it != spawned_.end() && it->second.plugin == &plugin;
+    // Spawned from it and dead: unload takes it along.
+    if (spawned_from_it && c.state == State::dead) continue;
+    // Created by its code (its record points into the plugin: the creation
+    // site, the body), or parked in its code (one of another plugin's
+    // coroutines calling into it).
+    bool runs_it = spawned_from_it || Functions::contains(plugin, c.site_address);
+    for (const Frame& f : parked_frames(c.id))
+      runs_it = runs_it || Functions::contains(plugin, f.pc - (f.return_address ? 1 : 0));
+    if (runs_it)
+      running.push_back(fmt::format("{} '{}' ({})", c.id, printable(c.name), to_string(c.state)));
+  }
+  return running;
+}
+
+PluginInfo LocalTarget::unload(const std::string& name) {
+  const Plugin* plugin = functions_.plugin(name);
+  if (plugin == nullptr) {
+    std::string loaded;
+    for (const auto& p : functions_.plugins()) loaded += (loaded.empty() ? "" : ", ") + p->name;
+    throw CommandError(loaded.empty() ? fmt::format("no plugin called '{}' is loaded", printable(name))
+                                      : fmt::format("no plugin called '{}' is loaded (loaded: {})", printable(name),
+                                                    loaded));
+  }
+  if (std::vector<std::string> running = running_code_of(*plugin); !running.empty()) {
+    std::string which;
+    for (const std::string& r : running) which += (which.empty() ? "" : ", ") + r;
+    throw CommandError(fmt::format("plugin '{}' still has coroutine{} {}: {} must end first (`cancel ID` ends "
+                                   "one you spawned)",
+                                   plugin->name, running.size() == 1 ? "" : "s", which,
+                                   running.size() == 1 ? "it" : "they"));
+  }
+  // Its dead coroutines go with it: their records point into its code.
+  for (auto it = spawned_.begin(); it != spawned_.end();)
+    it = it->second.plugin == plugin ? spawned_.erase(it) : std::next(it);
+  PluginInfo info = info_of(*plugin);
+  functions_.unload(plugin->name);
+  return info;
 }
 
 }  // namespace corosh::shell

@@ -1,15 +1,16 @@
 // shell/local_target.hpp — the shell's own process as a Target.
 //
-// The one place in the shell that calls the runtime: it spawns demos from
-// the catalog and owns them, runs echo listeners on the shell's loop, records
-// switches on this thread, and answers every question from the registry, the
-// unwinder and the loop through corosh/inspect.hpp.
+// The one place in the shell that calls the runtime: it spawns the functions
+// this program declared and those of loaded plugins (functions.hpp) and owns
+// them, runs echo listeners on the shell's loop, records switches on this
+// thread, and answers every question from the registry, the unwinder and the
+// loop through corosh/inspect.hpp.
 #pragma once
 
 #include "target.hpp"
 
-#include "catalog.hpp"
 #include "echo_server.hpp"
+#include "functions.hpp"
 
 #include <corosh/loop.hpp>
 #include <corosh/trace.hpp>
@@ -54,19 +55,27 @@ class LocalTarget final : public Target {
   StepResult cancel(const CoroutineView& coroutine) override;
   Endpoint listen(std::uint16_t port, const std::string& host) override;
   ListenerView unlisten(std::uint16_t port) override;
+  PluginInfo load(const std::string& path) override;
+  PluginInfo unload(const std::string& name) override;
+  std::vector<PluginInfo> plugins() override;
   // Closes the listeners and cancels (unwinds) every spawned coroutine,
   // newest first, like locals going out of scope.
   void shutdown() override;
 
  private:
   struct Spawned {
-    std::unique_ptr<demos::Task> task;
-    std::string origin;  // the demo and its arguments, for `info`
+    std::unique_ptr<spawnable::Task> task;
+    std::string origin;             // the function and its arguments, for `info`
+    const Plugin* plugin = nullptr;  // whose code it runs; null: this program's
   };
   CoroutineView view(CoroutineInfo info) const;
-  demos::Task& task(const CoroutineView& coroutine);
+  spawnable::Task& task(const CoroutineView& coroutine);
+  // The coroutines still running code of `plugin`, as "3 'maze' (suspended)".
+  std::vector<std::string> running_code_of(const Plugin& plugin);
 
   Loop& loop_;
+  // Before spawned_: a plugin's code must outlive the tasks made by it.
+  Functions functions_;
   std::map<std::uint64_t, Spawned> spawned_;
   std::map<std::uint16_t, std::unique_ptr<demos::EchoServer>> servers_;
   SwitchRecorder recorder_;

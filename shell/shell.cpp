@@ -31,36 +31,48 @@ void Shell::reject_long_line(std::size_t length) {
   out.error(fmt::format("line too long: {} bytes (the limit is {}); ignored", length, max_line));
 }
 
-void Shell::execute(std::string_view line) {
-  if (line.size() > max_line) return reject_long_line(line.size());
-  if (std::string why = reject_binary(line); !why.empty()) return out.error(why);
-  Words words;
-  try {
-    words = split_words(line);
-  } catch (const CommandError& e) {
-    return out.error(e.what());
+bool Shell::execute(std::string_view line) {
+  const int before = out.errors();
+  if (line.size() > max_line) {
+    reject_long_line(line.size());
+  } else if (std::string why = reject_binary(line); !why.empty()) {
+    out.error(why);
+  } else {
+    try {
+      return run(split_words(line));
+    } catch (const CommandError& e) {
+      out.error(e.what());
+    }
   }
-  if (words.empty() || words[0][0] == '#') return;
+  return out.errors() == before;
+}
+
+bool Shell::run(const Words& words) {
+  const int before = out.errors();
+  if (words.empty() || words[0][0] == '#') return true;
   const std::string& name = words[0];
   const Command* command = command_table().find(name);
-  if (command == nullptr)
-    return out.error(fmt::format("unknown command '{}' {}", printable(name), command_table().hint_for(name)));
+  if (command == nullptr) {
+    out.error(fmt::format("unknown command '{}' {}", printable(name), command_table().hint_for(name)));
+    return false;
+  }
   Words args(words.begin() + 1, words.end());
   const auto usage = [&] {
     std::string synopsis = command->synopsis();
     return fmt::format("usage: {}{}{}", command->name, synopsis.empty() ? "" : " ", synopsis);
   };
-  if (args.size() < command->min_words())
-    return out.error(fmt::format("{}: missing argument ({})", command->name, usage()));
-  if (args.size() > command->max_words())
-    return out.error(fmt::format("{}: too many arguments ({})", command->name, usage()));
-  try {
-    command->run(*this, args);
-  } catch (const CommandError& e) {
-    out.error(fmt::format("{}: {}", command->name, e.what()));
-  } catch (const std::exception& e) {
-    out.error(fmt::format("{}: {}", command->name, e.what()));
+  if (args.size() < command->min_words()) {
+    out.error(fmt::format("{}: missing argument ({})", command->name, usage()));
+  } else if (args.size() > command->max_words()) {
+    out.error(fmt::format("{}: too many arguments ({})", command->name, usage()));
+  } else {
+    try {
+      command->run(*this, args);
+    } catch (const std::exception& e) {
+      out.error(fmt::format("{}: {}", command->name, e.what()));
+    }
   }
+  return out.errors() == before;
 }
 
 // --- finding coroutines --------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace corosh::shell {
 
@@ -31,8 +32,12 @@ class Shell {
   Shell& operator=(const Shell&) = delete;
 
   // Runs one input line; blank lines and "# comments" do nothing. Any
-  // failure becomes exactly one error line.
-  void execute(std::string_view line);
+  // failure becomes exactly one error line. Returns false if an error line
+  // was printed while it ran.
+  bool execute(std::string_view line);
+  // The same for a command already split into words (`load FILE` from
+  // `corosh --load FILE`).
+  bool run(const std::vector<std::string>& words);
   // Answers a line that was longer than max_line (its bytes were dropped).
   void reject_long_line(std::size_t length);
 
@@ -51,6 +56,14 @@ class Shell {
   Target& target;
   Loop& loop;
   Output& out;
+
+  // --- how commands run -------------------------------------------------------
+  // Commands with a JSON form print one JSON document instead of text.
+  bool json = false;
+  // `source` stops at the first failing line of its file.
+  bool stop_on_error = false;
+  // Files being sourced, outermost first (a file may not source itself).
+  std::vector<std::string> sourcing;
 
   // --- coroutines -------------------------------------------------------------
   std::uint64_t selected = 0;

@@ -14,5 +14,7 @@ StepResult Target::step(const CoroutineView&) { unsupported("resuming a coroutin
 StepResult Target::cancel(const CoroutineView&) { unsupported("cancelling a coroutine"); }
 Endpoint Target::listen(std::uint16_t, const std::string&) { unsupported("listen"); }
 ListenerView Target::unlisten(std::uint16_t) { unsupported("unlisten"); }
+PluginInfo Target::load(const std::string&) { unsupported("loading a plugin"); }
+PluginInfo Target::unload(const std::string&) { unsupported("unloading a plugin"); }
 
 }  // namespace corosh::shell

@@ -47,11 +47,20 @@ struct CoroutineView {
   std::string origin;
 };
 
-// A demo that spawn can start.
+// A demo (a spawnable function) that spawn can start.
 struct DemoInfo {
   std::string name;
   std::string synopsis;
   std::string description;
+  std::string plugin;  // the plugin that declared it; empty: the program itself
+};
+
+// A plugin the target has loaded.
+struct PluginInfo {
+  std::string name;                    // what `unload` takes: "maze" for maze.so
+  std::string path;                    // as it was loaded
+  std::string version;                 // the corosh it was built against
+  std::vector<std::string> functions;  // what it declares, in declaration order
 };
 
 // How to spawn a demo.
@@ -115,6 +124,12 @@ class Target {
   virtual Endpoint listen(std::uint16_t port, const std::string& host);
   // Stops the echo listener on `port`; returns its last figures.
   virtual ListenerView unlisten(std::uint16_t port);
+  // Opens a plugin (a shared library with corosh/spawnable.hpp
+  // declarations) and adds its functions to demos().
+  virtual PluginInfo load(const std::string& path);
+  // Closes the plugin called `name`; refuses while its code still runs.
+  virtual PluginInfo unload(const std::string& name);
+  virtual std::vector<PluginInfo> plugins() { return {}; }
   // Closes the listeners and ends the coroutines this target spawned.
   virtual void shutdown() {}
 

@@ -7,7 +7,8 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${WO
 if(rc)
   message(FATAL_ERROR "cmake --install failed (${rc})")
 endif()
-foreach(expected include/corosh/coroutine.hpp include/corosh/generator.hpp)
+foreach(expected include/corosh/coroutine.hpp include/corosh/generator.hpp include/corosh/spawnable.hpp
+                 include/corosh/version.hpp)
   if(NOT EXISTS "${WORK_DIR}/prefix/${expected}")
     message(FATAL_ERROR "not installed: ${expected}")
   endif()

@@ -35,9 +35,11 @@ class FakeTarget final : public Target {
 
   std::vector<DemoInfo> demo_list;
   std::deque<CoroutineView> spawned;  // what spawn() makes, in order (empty: NotSupported)
+  std::vector<PluginInfo> plugin_list;
 
   std::string describe() const override { return "the fake"; }
   std::vector<DemoInfo> demos() override { return demo_list; }
+  std::vector<PluginInfo> plugins() override { return plugin_list; }
   std::vector<CoroutineView> list() override { return coroutines; }
   std::optional<CoroutineView> find(std::uint64_t id) override {
     ++finds;
@@ -261,6 +263,26 @@ TEST_CASE("Tab offers what the command table says stands at each position", "[sh
   CHECK(offered({"frobnicate"}).empty());
 }
 
+TEST_CASE("plugins: their functions are demos marked with the plugin, help explains them, Tab offers them",
+          "[shell]") {
+  Session s;
+  s.target.demo_list = {{"fib", "", "Fibonacci numbers"}, {"maze", "[W] [H]", "walks a maze", "mazes"}};
+  s.target.plugin_list = {{"mazes", "./libmazes.so", "0.1.0", {"maze"}}};
+  CHECK(s.run("demos") == std::vector<std::string>{"  fib           Fibonacci numbers",
+                                                   "  maze [W] [H]  walks a maze (plugin mazes)"});
+  CHECK(s.run("help maze") == std::vector<std::string>{"spawn maze [W] [H]   (plugin mazes)", "  walks a maze"});
+  CHECK(s.run("plugins") == std::vector<std::string>{"  mazes  ./libmazes.so (corosh 0.1.0): maze"});
+  using List = std::vector<std::string>;
+  CHECK(completions(s.shell, {"spawn"}) == List{"fib", "maze"});
+  CHECK(completions(s.shell, {"unload"}) == List{"mazes"});
+  CHECK(completions(s.shell, {"load"}).empty());  // a path
+  // The fake, like a program attached to, cannot load code.
+  CHECK(s.run("load ./libmazes.so") ==
+        std::vector<std::string>{"error: load: loading a plugin is not supported on the fake"});
+  CHECK(s.run("unload mazes") ==
+        std::vector<std::string>{"error: unload: unloading a plugin is not supported on the fake"});
+}
+
 TEST_CASE("synopses and argument counts come from each command's declared arguments", "[shell]") {
   const Command* spawn = command_table().find("spawn");
   REQUIRE(spawn != nullptr);
@@ -304,7 +326,8 @@ TEST_CASE("a unique prefix names a command; an ambiguous one lists the candidate
   CHECK(command_table().find("q") == command_table().find("quit"));
   CHECK(command_table().find("inf") == command_table().find("info"));
   CHECK(command_table().find("s") == nullptr);
-  CHECK(s.run("s") == std::vector<std::string>{"error: unknown command 's' (it could be spawn, select, step or stack)"});
+  CHECK(s.run("s") ==
+        std::vector<std::string>{"error: unknown command 's' (it could be spawn, select, step, stack or source)"});
   CHECK(s.run("stpe") == std::vector<std::string>{"error: unknown command 'stpe' (did you mean 'step'?)"});
   CHECK(s.run("lis") == std::vector<std::string>{"error: unknown command 'lis' (it could be list or listen)"});
 }

@@ -5,9 +5,18 @@
 //  - A Dwfl session is not thread-safe: one process-wide session behind a
 //    mutex.
 //  - Loading a module's DWARF is the expensive part, so the session is kept;
-//    but modules loaded with dlopen after it was made are not in it. A lookup
-//    that finds no module re-reports the process's mappings once and retries
-//    (dwfl_report_begin/end keeps modules that are still mapped).
+//    but it lists the modules mapped when it was made. A library loaded with
+//    dlopen later is missing from it, and one closed with dlclose stays in
+//    it: a lookup there would name the closed library's code, or that of the
+//    next library mapped at the same address (a plugin unloaded, rebuilt and
+//    loaded again). So every lookup first asks the dynamic loader what was
+//    loaded and unloaded since (dl_iterate_phdr's dlpi_adds and dlpi_subs
+//    counters): after a load the process's mappings are re-reported
+//    (dwfl_report_begin/end keeps the modules still mapped, with their
+//    DWARF); after an unload the session is made anew, since a module
+//    reported again under the same name and address would keep the old
+//    file's DWARF. A lookup that finds no module still re-reports once (a
+//    mapping made without the loader).
 //  - The session holds the modules' ELF files open; forget_symbol_cache()
 //    closes them (tests that count descriptors call it).
 //  - The line table names the innermost inlined code at an address (a frame
@@ -22,8 +31,10 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <link.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -40,18 +51,46 @@ const Dwfl_Callbacks callbacks = {
 
 std::mutex session_mutex;
 Dwfl* session = nullptr;
+// The loader's counters when the session was last reported.
+struct LoaderCounts {
+  unsigned long long adds = 0, subs = 0;
+};
+LoaderCounts reported;
+
+LoaderCounts loader_counts() {
+  LoaderCounts counts;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t size, void* out) {
+        if (size >= offsetof(dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs)
+          *static_cast<LoaderCounts*>(out) = {info->dlpi_adds, info->dlpi_subs};
+        return 1;  // the counters are the same in every entry: the first will do
+      },
+      &counts);
+  return counts;
+}
 
 // (Re)reports this process's modules into the session, creating it if needed.
 bool report_modules() {
+  const LoaderCounts now = loader_counts();
+  if (session != nullptr && now.subs != reported.subs) {
+    dwfl_end(session);
+    session = nullptr;
+  }
   if (session == nullptr) session = dwfl_begin(&callbacks);
   if (session == nullptr) return false;
+  reported = now;
   dwfl_report_begin(session);
   const int rc = dwfl_linux_proc_report(session, getpid());
   return dwfl_report_end(session, nullptr, nullptr) == 0 && rc == 0;
 }
 
+bool loader_changed() {
+  const LoaderCounts now = loader_counts();
+  return now.adds != reported.adds || now.subs != reported.subs;
+}
+
 Dwfl_Module* module_at(Dwarf_Addr address) {
-  if (session == nullptr && !report_modules()) return nullptr;
+  if ((session == nullptr || loader_changed()) && !report_modules()) return nullptr;
   if (Dwfl_Module* m = dwfl_addrmodule(session, address)) return m;
   if (!report_modules()) return nullptr;
   return dwfl_addrmodule(session, address);

@@ -32,6 +32,10 @@ struct CoroutineInfo {
   std::string site_file;             // where it was created (empty if unknown)
   std::string site_function;
   std::uint32_t site_line = 0;
+  // Where the text of site_file lies in memory: inside the program or the
+  // plugin whose code created the coroutine (a plugin must not be unloaded
+  // while a coroutine it made is registered).
+  std::uintptr_t site_address = 0;
   std::uint64_t switches = 0;        // times it was switched to
   std::size_t stack_size = 0;        // usable bytes
   std::size_t stack_in_use = 0;      // bytes above its saved stack pointer

@@ -1,22 +1,15 @@
-// The catalog itself. Demos register from static initializers in their own
-// files, so the list is a function-local static (no initialization-order
-// trap) and is sorted on first use rather than on every insertion.
-#include "catalog.hpp"
+// The host's half of corosh/spawnable.hpp: argument helpers and the printer.
+// Plugins link none of this: they call the copy in the program that loads
+// them (the corosh executable exports it), so print() reaches the one
+// printer the shell set.
+#include <corosh/spawnable.hpp>
 
-#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <string>
 
-namespace corosh::demos {
+namespace corosh::spawnable {
 namespace {
-
-std::vector<Demo>& entries() {
-  static std::vector<Demo> list;
-  return list;
-}
-
-bool sorted = false;
 
 std::function<void(std::string_view)>& printer() {
   static std::function<void(std::string_view)> current;
@@ -25,35 +18,15 @@ std::function<void(std::string_view)>& printer() {
 
 }  // namespace
 
-Registration::Registration(Demo demo) {
-  entries().push_back(std::move(demo));
-  sorted = false;
-}
-
-const std::vector<Demo>& catalog() {
-  if (!sorted) {
-    std::sort(entries().begin(), entries().end(),
-              [](const Demo& a, const Demo& b) { return a.name < b.name; });
-    sorted = true;
-  }
-  return entries();
-}
-
-const Demo* find_demo(std::string_view name) {
-  for (const Demo& d : catalog())
-    if (d.name == name) return &d;
-  return nullptr;
-}
-
-long count_argument(const Arguments& args, std::size_t index, std::string_view what, long fallback,
-                    long min, long max) {
+long count_argument(const Arguments& args, std::size_t index, std::string_view what, long fallback, long min,
+                    long max) {
   if (args.size() <= index) return fallback;
   const std::string& text = args[index];
   long value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   std::string range = std::to_string(min) + " to " + std::to_string(max);
-  if (error == std::errc::result_out_of_range || (error == std::errc() && end == text.data() + text.size() &&
-                                                  (value < min || value > max)))
+  if (error == std::errc::result_out_of_range ||
+      (error == std::errc() && end == text.data() + text.size() && (value < min || value > max)))
     throw BadArguments(std::string(what) + " must be from " + range + ", not " + text);
   if (error != std::errc() || end != text.data() + text.size())
     throw BadArguments(std::string(what) + " must be a whole number from " + range + ", not '" + text + "'");
@@ -78,4 +51,4 @@ void print(std::string_view line) {
 
 void set_printer(std::function<void(std::string_view)> printer_) { printer() = std::move(printer_); }
 
-}  // namespace corosh::demos
+}  // namespace corosh::spawnable
