@@ -25,7 +25,8 @@ std::string Command::synopsis() const {
       case Argument::Presence::repeated: add("[" + shown + "...]"); break;
     }
   }
-  for (const Option& o : options) add("[" + std::string(o.flag) + " " + std::string(o.value) + "]");
+  for (const Option& o : options)
+    add("[" + std::string(o.flag) + (o.value.empty() ? "" : " ") + std::string(o.value) + "]");
   return text;
 }
 
@@ -36,7 +37,9 @@ std::size_t Command::min_words() const {
 }
 
 std::size_t Command::max_words() const {
-  std::size_t n = 2 * options.size();
+  std::size_t n = 0;
+  // A flag (--json) is taken out of the words before they are counted.
+  for (const Option& o : options) n += o.value.empty() ? 0 : 2;
   for (const Argument& a : arguments) n += a.presence == Argument::Presence::repeated ? max_repeated : 1;
   return n;
 }
@@ -46,6 +49,11 @@ bool Command::called(std::string_view word) const {
   for (std::string_view alias : aliases)
     if (word == alias) return true;
   return false;
+}
+
+void CommandTable::add(Command command) {
+  if (command.json) command.options.push_back({"--json", "", ArgKind::text});
+  commands_.push_back(std::move(command));
 }
 
 const Command* CommandTable::find(std::string_view name) const {

@@ -46,10 +46,10 @@ struct Argument {
   std::vector<std::string_view> choices = {};  // ArgKind::choice
 };
 
-// An option after the arguments: `--name N`.
+// An option after the arguments: `--name N`, or a flag without a value.
 struct Option {
   std::string_view flag;   // "--name"
-  std::string_view value;  // "N"
+  std::string_view value;  // "N"; empty for a flag (--json)
   ArgKind kind = ArgKind::text;
 };
 
@@ -69,11 +69,16 @@ struct Command {
   unsigned effects = pure;
   std::string_view summary;                    // one line for `help`
   std::string_view help;                       // the long text for `help NAME`
+  // It has a JSON form: with --json (added to its options by the table) or
+  // `corosh --json` it prints one JSON document (docs/json.md) instead of
+  // text; `run` asks Shell::json_output() which one to print.
+  bool json = false;
   std::function<void(Shell&, const Words& args)> run;
 
   // "[ID] [N]", "DEMO [ARGS...] [--name N] [--stack SIZE]".
   std::string synopsis() const;
-  // How many words may follow the name (options count with their values).
+  // How many words may follow the name (options count with their values;
+  // flags not at all: the shell takes them out first).
   std::size_t min_words() const;
   std::size_t max_words() const;
   // True if `word` is one of its names.
@@ -85,7 +90,7 @@ inline constexpr std::size_t max_repeated = 64;
 
 class CommandTable {
  public:
-  void add(Command command) { commands_.push_back(std::move(command)); }
+  void add(Command command);
   // The command called `name` (or aliased so), else the one command whose
   // name starts with `name` (`q` for quit, as in a debugger), or null.
   const Command* find(std::string_view name) const;

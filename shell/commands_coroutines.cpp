@@ -1,6 +1,7 @@
 // spawn, list, select, cancel, info: making coroutines and looking them up.
 #include "commands.hpp"
 #include "shell.hpp"
+#include "target_json.hpp"
 #include "words.hpp"
 
 #include <corosh/coroutine.hpp>
@@ -54,6 +55,8 @@ void spawn(Shell& shell, const Words& args) {
 
 void list(Shell& shell, const Words&) {
   std::vector<CoroutineView> all = shell.target.list();
+  if (shell.json_output())
+    return shell.out.line(json_text({{"coroutines", all}, {"selected", shell.selected}}));
   if (all.empty()) {
     shell.out.line("no coroutines (`spawn NAME` starts one; `demos` lists the names)");
     return;
@@ -88,6 +91,8 @@ void cancel(Shell& shell, const Words& args) {
 
 void info(Shell& shell, const Words& args) {
   CoroutineView v = shell.resolve(args.empty() ? nullptr : &args[0]);
+  if (shell.json_output())
+    return shell.out.line(json_text({{"coroutine", v}, {"selected", v.info.id == shell.selected}}));
   const CoroutineInfo& c = v.info;
   Output& out = shell.out;
   out.line(out.paint(Shell::label(c), Tone::heading) + (c.id == shell.selected ? " (selected)" : ""));
@@ -125,6 +130,7 @@ void add_coroutine_commands(CommandTable& table) {
                      "you: the event loop's (echo listeners' acceptors and connections) and\n"
                      "those a demo starts for itself (pipeline's stages). Only their owner\n"
                      "resumes them.",
+             .json = true,
              .run = list});
   table.add({.name = "select",
              .arguments = {{"ID", ArgKind::coroutine}},
@@ -147,6 +153,7 @@ void add_coroutine_commands(CommandTable& table) {
              .help = "State, where it was created, how often it was switched to, its stack\n"
                      "(size, address, bytes in use, pages touched, guard page) and, for a\n"
                      "faulted one, the fault.",
+             .json = true,
              .run = info});
 }
 

@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "frames.hpp"
 #include "shell.hpp"
+#include "target_json.hpp"
 #include "words.hpp"
 
 #include <fmt/format.h>
@@ -24,6 +25,8 @@ void stack(Shell& shell, const Words& args) {
   if (c.state == State::dead && !faulted)
     throw CommandError(fmt::format("{} is {}: it has no stack left to walk", Shell::label(c), Shell::state_text(c)));
   std::vector<inspect::NamedFrame> frames = shell.target.stack(c, faulted ? 4096 : 256);
+  if (shell.json_output())
+    return shell.out.line(json_text({{"coroutine", c}, {"at_fault", faulted}, {"frames", frames}}));
   shell.out.line(shell.status_line(c) + (faulted ? " (frames at the fault)" : ""));
   if (frames.empty()) shell.out.line("(no frames: the frame-pointer chain could not be followed)");
   print_frames(shell.out, frames, 32);
@@ -71,6 +74,7 @@ void add_inspect_commands(CommandTable& table) {
                      "zeroed record at the bottom of the coroutine's stack, and names each\n"
                      "frame: #N function at file:line. For a faulted coroutine, the frames at\n"
                      "the fault. Then the stack size, the bytes in use and the guard page.",
+             .json = true,
              .run = stack});
   table.add({.name = "regs",
              .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},

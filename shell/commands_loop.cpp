@@ -1,6 +1,7 @@
 // listen, unlisten, conns, loop, wait: the event loop and its echo listeners.
 #include "commands.hpp"
 #include "shell.hpp"
+#include "target_json.hpp"
 #include "words.hpp"
 
 #include <fmt/format.h>
@@ -47,6 +48,7 @@ void unlisten(Shell& shell, const Words& args) {
 
 void conns(Shell& shell, const Words&) {
   std::vector<ListenerView> listeners = shell.target.listeners();
+  if (shell.json_output()) return shell.out.line(json_text({{"listeners", listeners}}));
   if (listeners.empty()) {
     shell.out.line("no listeners (`listen PORT` starts one)");
     return;
@@ -71,6 +73,7 @@ void conns(Shell& shell, const Words&) {
 
 void loop(Shell& shell, const Words&) {
   inspect::LoopState s = shell.target.loop();
+  if (shell.json_output()) return shell.out.line(json_text({{"loop", s}}));
   shell.out.line(fmt::format("backend {}: {} fds registered, {} timers, {} coroutines waiting, {} owned by the loop, "
                              "{} iterations, {} polls",
                              s.backend, s.registered_fds, s.timers, s.waiting, s.spawned, s.iterations, s.polls));
@@ -112,9 +115,11 @@ void add_loop_commands(CommandTable& table) {
              .summary = "the echo listeners and their connections",
              .help = "Per listener: totals. Per connection: peer address, state (reading,\n"
                      "writing, closing), bytes in and out and the coroutine serving it.",
+             .json = true,
              .run = conns});
   table.add({.name = "loop",
              .summary = "the event loop: backend, fds, timers, waiting coroutines, iterations",
+             .json = true,
              .run = loop});
   table.add({.name = "wait",
              .arguments = {{"SECONDS", ArgKind::seconds, Argument::Presence::optional}},

@@ -48,7 +48,7 @@ std::vector<std::string> completions(Shell& shell, const std::vector<std::string
   // The value of an option just typed.
   const std::string& previous = words_before.back();
   for (const Option& o : command->options)
-    if (previous == o.flag) {
+    if (previous == o.flag && !o.value.empty()) {
       candidates(shell, Argument{o.value, o.kind}, out);
       return out;
     }
@@ -57,8 +57,13 @@ std::vector<std::string> completions(Shell& shell, const std::vector<std::string
   std::size_t position = 0;
   for (std::size_t i = 1; i < words_before.size(); ++i) {
     bool is_option = false;
-    for (const Option& o : command->options) is_option |= words_before[i] == o.flag;
-    if (is_option) ++i;  // skip its value too
+    bool has_value = false;
+    for (const Option& o : command->options)
+      if (words_before[i] == o.flag) {
+        is_option = true;
+        has_value = !o.value.empty();
+      }
+    if (is_option) i += has_value;  // skip its value too
     else ++position;
   }
   const std::vector<Argument>& arguments = command->arguments;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <vector>
 
@@ -57,6 +58,14 @@ bool Shell::run(const Words& words) {
     return false;
   }
   Words args(words.begin() + 1, words.end());
+  json_now_ = json;
+  if (command->json) {
+    const auto flag = std::find(args.begin(), args.end(), "--json");
+    if (flag != args.end()) {
+      json_now_ = true;
+      args.erase(flag);
+    }
+  }
   const auto usage = [&] {
     std::string synopsis = command->synopsis();
     return fmt::format("usage: {}{}{}", command->name, synopsis.empty() ? "" : " ", synopsis);

@@ -58,8 +58,11 @@ class Shell {
   Output& out;
 
   // --- how commands run -------------------------------------------------------
-  // Commands with a JSON form print one JSON document instead of text.
+  // Commands with a JSON form print one JSON document instead of text
+  // (corosh --json); a command's own --json does so for that command.
   bool json = false;
+  // What the running command prints: its JSON document, or text.
+  bool json_output() const noexcept { return json_now_; }
   // `source` stops at the first failing line of its file.
   bool stop_on_error = false;
   // Files being sourced, outermost first (a file may not source itself).
@@ -110,6 +113,7 @@ class Shell {
  private:
   CoroutineView resolve(const std::string* word, bool yours_only);
   bool quit_ = false;
+  bool json_now_ = false;
   bool busy_ = false;
   bool interrupted_ = false;
 };

@@ -108,6 +108,7 @@ void fields(V& v, F&& f) {
   f(optional, "site_file", v.site_file);
   f(optional, "site_function", v.site_function);
   f(optional, "site_line", v.site_line);
+  f(optional, "site_address", v.site_address);
   f(optional, "switches", v.switches);
   f(optional, "stack_size", v.stack_size);
   f(optional, "stack_in_use", v.stack_in_use);
