@@ -40,7 +40,10 @@ A port from 1024 up that the session listens on (`listen 47171`) is shown
 for the reader's sake: the test replaces it, in the commands and in the
 expected output, by a port that is free when it runs.
 
-usage: test_sessions.py [--update] COROSH ARCH MARKDOWN [EMULATOR ARGS...]
+A session runs in a scratch directory, or with `--in DIR` in DIR (where a
+page has built the files its session uses: docs/your-own-code.md's plugin).
+
+usage: test_sessions.py [--update] [--in DIR] COROSH ARCH MARKDOWN [EMULATOR ARGS...]
 """
 import os
 import re
@@ -155,6 +158,9 @@ def main():
     updating = argv[:1] == ["--update"]
     if updating:
         argv = argv[1:]
+    workdir = None
+    if argv[:1] == ["--in"]:
+        workdir, argv = argv[1], argv[2:]
     corosh, arch, path, emulator = argv[0], argv[1], argv[2], argv[3:]
     with open(path, encoding="utf-8") as f:
         found = blocks(f.read())
@@ -169,7 +175,8 @@ def main():
         with open(script, "w", encoding="utf-8") as f:
             f.write("".join(command + "\n" for _, command, _, _ in steps))
         env = dict(os.environ, NO_COLOR="1", HOME=scratch)
-        proc = subprocess.run(emulator + [corosh, "--echo", script], cwd=scratch, env=env, stdin=subprocess.DEVNULL,
+        proc = subprocess.run(emulator + [corosh, "--echo", script], cwd=workdir or scratch, env=env,
+                              stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
     output = proc.stdout.decode("utf-8", "replace").splitlines()
     # Split the output at the echoed commands: one chunk per command.
@@ -207,7 +214,8 @@ def main():
         update(path, edits)
         print(f"updated {len(edits)} outputs in {path}")
     if failures:
-        print(f"(if the code changed on purpose: {sys.argv[0]} --update {corosh} {arch} {path} rewrites the blocks)")
+        print(f"(if the code changed on purpose: {sys.argv[0]} --update {'--in ' + workdir + ' ' if workdir else ''}{corosh} {arch} {path} "
+              "rewrites the blocks)")
         return 1
     skipped = sum(1 for _, a, _ in found if a not in (None, arch))
     print(f"ok   {path}: {len(steps)} commands in {len(found) - skipped} blocks"
