@@ -18,6 +18,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from transcript import section, sections  # noqa: E402
+
 COROSH = PLUGINS = None
 EMULATOR = []
 
@@ -48,23 +51,6 @@ def shell(commands, *options, files=None):
     lines = proc.stdout.decode("utf-8", "replace").splitlines()
     check(proc.returncode in (0, 1), f"corosh exited with {proc.returncode}\n" + "\n".join(lines))
     return proc.returncode, lines
-
-
-def sections(lines):
-    """[(command, output lines)] of an --echo transcript."""
-    out = []
-    for line in lines:
-        if line.startswith("> "):
-            out.append((line[2:], []))
-        elif out:
-            out[-1][1].append(line)
-    return out
-
-
-def section(lines, command, nth=0):
-    found = [output for echoed, output in sections(lines) if echoed == command]
-    check(len(found) > nth, f"no output for `{command}` in:\n" + "\n".join(lines))
-    return found[nth]
 
 
 def yielded(lines):

@@ -16,6 +16,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from transcript import section  # noqa: E402
+
 SCRIPT = """demos
 spawn countdown 2
 step 3
@@ -33,19 +36,6 @@ step
 def check(condition, message):
     if not condition:
         raise AssertionError(message)
-
-
-def section(lines, command, nth=0):
-    found, current = [], None
-    for line in lines:
-        if line.startswith("> "):
-            current = [] if line[2:] == command else None
-            if current is not None:
-                found.append(current)
-        elif current is not None:
-            current.append(line)
-    check(len(found) > nth, f"no output for `{command}`")
-    return found[nth]
 
 
 def main():

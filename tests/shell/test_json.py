@@ -21,6 +21,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from free_port import free_port  # noqa: E402
+from transcript import sections  # noqa: E402
 
 TIMEOUT = 60
 # CoroutineInfo's fields (docs/json.md): every one optional but id, name, state.
@@ -77,13 +78,7 @@ def run(args, commands, connect_port=None):
                 client.close()
             if proc.poll() is None:
                 proc.kill()
-    out, current = {}, None
-    for line in lines:
-        if line.startswith("> "):
-            current = out.setdefault(line[2:], [])
-        elif current is not None:
-            current.append(line)
-    return out, lines
+    return dict(sections(lines)), lines
 
 
 def document(output, command):
