@@ -1,6 +1,7 @@
 # cmake -DBUILD_DIR=... -DWORK_DIR=... -DGENERATOR=... -P check_install.cmake
 # Installs the build into a scratch prefix, builds the consumer project
-# against it with find_package(corosh), runs it and checks its output.
+# against it with find_package(corosh), runs its programs and checks their
+# output.
 file(REMOVE_RECURSE "${WORK_DIR}")
 execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${WORK_DIR}/prefix"
                 RESULT_VARIABLE rc OUTPUT_QUIET)
@@ -28,4 +29,8 @@ execute_process(COMMAND "${WORK_DIR}/build/consumer" RESULT_VARIABLE rc OUTPUT_V
 if(rc OR NOT out STREQUAL "0\n1\n1\n2\n3\n")
   message(FATAL_ERROR "the consumer printed '${out}' (exit ${rc}); expected 0 1 1 2 3")
 endif()
-message(STATUS "find_package(corosh) + corosh::core work from an installed tree")
+execute_process(COMMAND "${WORK_DIR}/build/shell_inside" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(rc OR NOT out MATCHES "spawned coroutine 1 'hello'.*yielded hello from the program\n")
+  message(FATAL_ERROR "shell_inside printed '${out}' (exit ${rc})")
+endif()
+message(STATUS "find_package(corosh) + corosh::core and corosh::shell work from an installed tree")
