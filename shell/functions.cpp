@@ -61,7 +61,8 @@ bool is_object_file(const unsigned char (&magic)[4]) {
   return false;
 }
 
-// Closes a library that failed a check, keeping the first error.
+// The library being loaded: closed again if a check fails (load() throws)
+// before release() hands it over.
 struct Opened {
   void* handle;
   ~Opened() {
