@@ -35,7 +35,6 @@ namespace corosh {
 
 namespace {
 thread_local Loop* this_loop = nullptr;
-constexpr int fired_capacity = 256;
 }  // namespace
 
 std::string_view to_string(Wait result) noexcept {
@@ -178,7 +177,10 @@ void Loop::Impl::dispatch(const detail::Fired& fired) {
   const Wait result = (events & detail::poll_error) ? Wait::error : Wait::ready;
   for (Waiter* w = e->waiters.front(); w;) {
     Waiter* next = detail::FdWaiters::next(w);
-    if (w->interest & events) wake(w, result);
+    if (w->interest & events) {
+      w->error = fired.error;
+      wake(w, result);
+    }
     w = next;
   }
   if (e->watch && !e->watch->always_ready && (e->watch->interest & directions)) {
@@ -273,8 +275,8 @@ bool Loop::run_once(std::optional<Duration> timeout) {
     return false;  // nothing could ever wake a poll without timeout
   }
 
-  detail::Fired fired[fired_capacity];
-  const int n = detail::poller_poll(L.poller, fired, fired_capacity, timeout_ms);
+  detail::Fired fired[detail::max_fired];
+  const int n = detail::poller_poll(L.poller, fired, detail::max_fired, timeout_ms);
   ++L.polls;
   for (int i = 0; i < n; ++i) L.dispatch(fired[i]);
   L.run_always_ready();
@@ -349,7 +351,8 @@ Wait park(Loop::Impl& L, Waiter& w, std::optional<Duration> timeout) {
 
 }  // namespace
 
-Wait Loop::wait(int fd, Interest interest, std::optional<Duration> timeout) {
+Wait Loop::wait(int fd, Interest interest, std::optional<Duration> timeout, int* error) {
+  if (error) *error = 0;
   Control* c = waiting_coroutine("wait");
   if (fd < 0) throw Error("corosh: Loop::wait() on a negative fd (" + std::to_string(fd) + ")");
   Impl& L = *impl_;
@@ -359,18 +362,20 @@ Wait Loop::wait(int fd, Interest interest, std::optional<Duration> timeout) {
   w.interest = static_cast<unsigned>(interest);
   w.token = Impl::token_of(fd, L.entry(fd));
   L.entry(fd).waiters.push_back(&w);
-  if (int error = L.widen(fd); error != 0) {
+  if (int refused = L.widen(fd); refused != 0) {
     L.fds[static_cast<std::size_t>(fd)].waiters.erase(&w);
     // Regular files and /dev/null: never "not ready", reading never blocks.
-    if (error == EPERM) return Wait::ready;
-    throw Error("corosh: cannot wait on fd " + std::to_string(fd) + ": " + std::strerror(error));
+    if (refused == EPERM) return Wait::ready;
+    throw Error("corosh: cannot wait on fd " + std::to_string(fd) + ": " + std::strerror(refused));
   }
   const unsigned mask = w.interest;
   std::snprintf(c->wait_reason, sizeof c->wait_reason, "fd %d %s", fd,
                 mask == (detail::poll_readable | detail::poll_writable) ? "readable|writable"
                 : mask == detail::poll_readable                          ? "readable"
                                                                          : "writable");
-  return park(L, w, timeout);
+  const Wait result = park(L, w, timeout);
+  if (error && result == Wait::error) *error = w.error;
+  return result;
 }
 
 void Loop::sleep(Duration duration) {

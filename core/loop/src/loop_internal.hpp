@@ -34,6 +34,7 @@ struct Waiter {
   std::uint64_t token = 0;     // fd | generation << 32 when it started waiting
   unsigned interest = 0;
   Wait result = Wait::ready;
+  int error = 0;               // Wait::error: the errno the poller reported, if any
   ListHook<Waiter> fd_hook;    // its fd's waiters
   ListHook<Waiter> ready_hook; // woken, to be resumed by the loop
   ListHook<Waiter> all_hook;   // every waiter of the loop (for ~Loop)

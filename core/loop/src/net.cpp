@@ -68,15 +68,20 @@ sockaddr_storage resolve(std::string_view host, std::uint16_t port, bool passive
 }
 
 // Waits for `fd`; turns "closed while waiting" into an error the caller can
-// tell apart from readiness.
-void await(Loop& loop, int fd, Interest interest, const char* what,
-           std::optional<Duration> timeout = std::nullopt) {
-  switch (loop.wait(fd, interest, timeout)) {
-    case Wait::ready:
-    case Wait::error: return;  // the next system call reports the error itself
+// tell apart from readiness. Returns the errno the poller reported with an
+// error condition (0 if none, or if it did not say: then the next system
+// call, or SO_ERROR, reports it). kqueue hands the error over in the event,
+// and the socket need not hold it any more: libkqueue reads SO_ERROR to fill
+// the event, which clears it.
+int await(Loop& loop, int fd, Interest interest, const char* what, std::optional<Duration> timeout = std::nullopt) {
+  int error = 0;
+  switch (loop.wait(fd, interest, timeout, &error)) {
+    case Wait::ready: return 0;
+    case Wait::error: return error;
     case Wait::timed_out: fail(std::string(what) + " timed out", ETIMEDOUT);
     case Wait::closed: fail(std::string(what) + ": the socket was closed while waiting", EBADF);
   }
+  return 0;
 }
 
 Loop& loop_of(Loop* loop) {
@@ -136,11 +141,15 @@ int Socket::release() noexcept {
 std::size_t Socket::read_some(void* buffer, std::size_t size) {
   if (fd_ < 0) fail("read on a closed socket", EBADF);
   for (;;) {
+    int reported = 0;
     if (wait_before_read_) {
-      await(loop_of(loop_), fd_, Interest::readable, "read");
+      reported = await(loop_of(loop_), fd_, Interest::readable, "read");
       if (fd_ < 0) fail("read: the socket was closed while waiting", EBADF);
     }
     ssize_t n = ::recv(fd_, buffer, size, 0);
+    // A reset the poller reported, where the socket no longer says so: a
+    // zero-byte read then is not the peer's end of stream.
+    if (n == 0 && reported != 0) fail("read from fd " + std::to_string(fd_), reported);
     if (n >= 0) {
       wait_before_read_ = static_cast<std::size_t>(n) < size;
       return static_cast<std::size_t>(n);
@@ -168,8 +177,9 @@ void Socket::write_all(const void* data, std::size_t size) {
     const int code = errno;
     if (code == EINTR) continue;
     if (code == EAGAIN || code == EWOULDBLOCK) {
-      await(loop_of(loop_), fd_, Interest::writable, "write");
+      const int reported = await(loop_of(loop_), fd_, Interest::writable, "write");
       if (fd_ < 0) fail("write: the socket was closed while waiting", EBADF);
+      if (reported != 0) fail("write to fd " + std::to_string(fd_), reported);
       continue;
     }
     fail("write to fd " + std::to_string(fd_), code);
@@ -324,10 +334,11 @@ Socket connect(std::string_view host, std::uint16_t port, std::optional<Duration
   Socket socket(loop, fd);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
     if (errno != EINPROGRESS && errno != EINTR) fail("connect to " + where, errno);
-    await(loop, fd, Interest::writable, ("connect to " + where).c_str(), timeout);
+    const int reported = await(loop, fd, Interest::writable, ("connect to " + where).c_str(), timeout);
     int error = 0;
     socklen_t size = sizeof error;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) != 0) error = errno;
+    if (error == 0) error = reported;
     if (error != 0) fail("connect to " + where, error);
   }
   int one = 1;

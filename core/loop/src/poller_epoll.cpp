@@ -18,7 +18,7 @@ namespace corosh::detail {
 
 struct Poller {
   int epfd;
-  epoll_event events[256];
+  epoll_event events[max_fired];
 };
 
 namespace {
@@ -68,7 +68,7 @@ void poller_remove(Poller* poller, int fd, unsigned old_mask) noexcept {
 }
 
 int poller_poll(Poller* poller, Fired* fired, int capacity, int timeout_ms) {
-  if (capacity > 256) capacity = 256;
+  if (capacity > max_fired) capacity = max_fired;
   int n = epoll_wait(poller->epfd, poller->events, capacity, timeout_ms);
   if (n < 0) {
     if (errno == EINTR) return 0;
@@ -82,7 +82,8 @@ int poller_poll(Poller* poller, Fired* fired, int capacity, int timeout_ms) {
     if (e.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) events |= poll_readable;
     if (e.events & (EPOLLOUT | EPOLLHUP)) events |= poll_writable;
     if (e.events & EPOLLERR) events |= poll_error | poll_readable | poll_writable;
-    fired[i] = Fired{static_cast<int>(e.data.u64 & 0xffffffffu), e.data.u64, events};
+    // epoll does not say which error: SO_ERROR still holds it.
+    fired[i] = Fired{static_cast<int>(e.data.u64 & 0xffffffffu), e.data.u64, events, 0};
   }
   return n;
 }

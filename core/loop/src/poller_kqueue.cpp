@@ -75,7 +75,7 @@ struct Poller {
   // At most one kevent per Fired entry is asked for: read and write of one
   // fd may then arrive as two and merge into one entry, but `capacity`
   // distinct fds never overflow fired[].
-  struct kevent events[256];
+  struct kevent events[max_fired];
 };
 
 namespace {
@@ -175,7 +175,7 @@ void poller_remove(Poller* poller, int fd, unsigned old_mask) noexcept {
 }
 
 int poller_poll(Poller* poller, Fired* fired, int capacity, int timeout_ms) {
-  if (capacity > 256) capacity = 256;
+  if (capacity > max_fired) capacity = max_fired;
   timespec ts{};
   timespec* wait = nullptr;
   if (timeout_ms >= 0) {
@@ -195,13 +195,17 @@ int poller_poll(Poller* poller, Fired* fired, int capacity, int timeout_ms) {
   for (int i = 0; i < n; ++i) {
     const struct kevent& e = poller->events[i];
     unsigned events = 0;
+    int error = 0;
     if (e.flags & EV_ERROR) {
       events = poll_error | poll_readable | poll_writable;
+      error = static_cast<int>(e.data);
     } else if ((e.flags & EV_EOF) && e.fflags != 0) {
       // A socket error (fflags is so_error: a refused connect, a reset):
-      // epoll says EPOLLERR, which makes both directions ready; the next
-      // system call reports the error itself.
+      // epoll says EPOLLERR, which makes both directions ready. The errno
+      // travels up with the event: the socket may not hold it any more
+      // (libkqueue reads SO_ERROR to fill fflags, which clears it).
       events = poll_error | poll_readable | poll_writable;
+      error = static_cast<int>(e.fflags);
     } else if (e.filter == EVFILT_READ) {
       // EV_EOF without an error: the peer shut down its side, but data may
       // still be buffered; readable, and the zero-byte read says EOF.
@@ -214,9 +218,10 @@ int poller_poll(Poller* poller, Fired* fired, int capacity, int timeout_ms) {
     const int fd = static_cast<int>(e.ident);
     if (out > 0 && fired[out - 1].fd == fd) {
       fired[out - 1].events |= events;
+      if (fired[out - 1].error == 0) fired[out - 1].error = error;
     } else {
       fired[out++] = Fired{fd, static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(e.udata)),
-                           events};
+                           events, error};
     }
   }
   return out;

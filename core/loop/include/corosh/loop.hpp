@@ -155,8 +155,11 @@ class Loop {
 
   // Suspends the running coroutine until `fd` is ready for `interest`, the
   // timeout passes, or the fd is closed with close_fd(). Files that cannot be
-  // polled (regular files, /dev/null) are always ready.
-  Wait wait(int fd, Interest interest, std::optional<Duration> timeout = std::nullopt);
+  // polled (regular files, /dev/null) are always ready. With Wait::error,
+  // `*error` (if given) gets the errno that came with the event when the
+  // operating system said which (kqueue does; with epoll it is 0 and the
+  // socket's SO_ERROR holds it), else 0.
+  Wait wait(int fd, Interest interest, std::optional<Duration> timeout = std::nullopt, int* error = nullptr);
   // Suspends the running coroutine for `duration`.
   void sleep(Duration duration);
 
