@@ -145,12 +145,12 @@ const Plugin& Functions::load(const std::string& path) {
     throw CommandError(fmt::format("cannot load {}: {}", shown, error));
   }
 
-  using EntryPoint = const spawnable::Stamp* (*)();
+  using EntryPoint = const void* (*)();
   auto entry = reinterpret_cast<EntryPoint>(dlsym(library.handle, "corosh_spawnable_module"));
   if (entry == nullptr)
     throw CommandError(fmt::format("{} declares no corosh functions (it has no corosh/spawnable.hpp declarations)",
                                    shown));
-  const spawnable::Stamp* stamp = entry();
+  const auto* stamp = static_cast<const spawnable::Stamp*>(entry());
   const spawnable::Stamp& mine = spawnable::detail::module_stamp;
   if (stamp == nullptr || std::memcmp(stamp->magic, mine.magic, sizeof mine.magic) != 0)
     throw CommandError(fmt::format("{} has a corosh entry point but no corosh stamp: not a corosh plugin", shown));

@@ -18,4 +18,4 @@ const Stamp stamp{{'c', 'o', 'r', 'o', 's', 'h', '\0', '\0'}, 999, "9.9.0", "lib
 
 }  // namespace
 
-extern "C" [[gnu::visibility("default")]] const Stamp* corosh_spawnable_module() { return &stamp; }
+extern "C" [[gnu::visibility("default")]] const void* corosh_spawnable_module() { return &stamp; }

@@ -103,7 +103,10 @@ def check_walker(c, what, with_registers):
     check("ending" not in c and "wait_reason" not in c, f"{what}: no ending, no wait")
     equal((c["site_file"].rsplit("/", 1)[-1], c["switches"], c["stack_size"], c["stack_guarded"]),
           ("tree_preorder.cpp", 2, 256 * 1024, True), f"{what}: site, switches, stack")
-    check(isinstance(c["site_line"], int) and c["site_line"] > 0 and "lambda" in c["site_function"], what)
+    # The spawnable's body is a lambda: GCC names it "lambda", clang
+    # "(anonymous class)::operator()".
+    check(isinstance(c["site_line"], int) and c["site_line"] > 0
+          and any(w in c["site_function"] for w in ("lambda", "(anonymous class)")), f"{what}: {c['site_function']}")
     for key in ("site_address", "stack_base", "context_address", "stack_in_use"):
         check(is_uint(c[key]) and c[key] > 0, f"{what}: {key} = {c.get(key)}")
     check(c["stack_in_use"] < c["stack_size"], f"{what}: stack use")

@@ -210,7 +210,10 @@ void set_printer(std::function<void(std::string_view)> printer);
 
 // The entry point a host looks up in a shared object. Emitted in every file
 // that includes this header (`used`), merged into one per shared object; its
-// body reads that object's own hidden stamp.
-extern "C" [[gnu::used, gnu::visibility("default")]] inline const corosh::spawnable::Stamp* corosh_spawnable_module() {
+// body reads that object's own hidden stamp. Its type is plain C (it returns
+// `const void*`, the host casts to Stamp) so that it stays one type across
+// corosh versions: an indirect call through any other type would be a call
+// of the wrong type for a plugin built against another corosh.
+extern "C" [[gnu::used, gnu::visibility("default")]] inline const void* corosh_spawnable_module() {
   return &corosh::spawnable::detail::module_stamp;
 }
