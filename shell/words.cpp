@@ -2,6 +2,8 @@
 
 #include "output.hpp"
 
+#include <corosh/stack.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -72,11 +74,12 @@ std::size_t parse_size(std::string_view text, std::string_view what) {
     char last = digits.back();
     if (last == 'K' || last == 'k') unit = 1024;
     if (last == 'M' || last == 'm') unit = 1024 * 1024;
+    if (last == 'G' || last == 'g') unit = 1024 * 1024 * 1024;
     if (unit != 1) digits.remove_suffix(1);
   }
   std::uint64_t n;
   try {
-    n = parse_number(digits, what, 1, (std::uint64_t(1) << 30) / unit);
+    n = parse_number(digits, what, 1, max_stack_size / unit);
   } catch (const CommandError&) {
     throw CommandError(fmt::format("bad {}: '{}' (a size like 65536, 64K or 1M, at most 1G)", what,
                                    printable(text)));

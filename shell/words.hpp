@@ -36,7 +36,7 @@ bool is_number(std::string_view word) noexcept;
 // A whole number in [min, max]; `what` names it in the error ("count", "PORT").
 std::uint64_t parse_number(std::string_view text, std::string_view what, std::uint64_t min,
                            std::uint64_t max);
-// Bytes: 65536, 64K, 1M (binary units).
+// Bytes: 65536, 64K, 1M, 1G (binary units), at most corosh::max_stack_size.
 std::size_t parse_size(std::string_view text, std::string_view what);
 // Seconds with an optional fraction: 2, 0.5.
 double parse_seconds(std::string_view text, double max);

@@ -141,3 +141,33 @@ TEST_CASE("more coroutines than the mapping limit allows guarded stacks", "[core
   alive.clear();
   corosh::trim_stack_pool();
 }
+
+TEST_CASE("a stack larger than the runtime allows is refused before its size is rounded", "[core]") {
+  // SIZE_MAX once rounded up to a page wrapped to 0: "cannot map a 0 KiB stack".
+  for (std::size_t size : {SIZE_MAX, SIZE_MAX - 4095, corosh::max_stack_size + 1}) {
+    try {
+      corosh::Coroutine co({.stack_size = size}, [] {});
+      FAIL("a " << size << " byte stack was accepted");
+    } catch (const corosh::Error& e) {
+      CHECK_THAT(e.what(), Catch::Matchers::Contains("more than the 1024 MiB"));
+    }
+  }
+  corosh::Coroutine largest({.stack_size = corosh::max_stack_size}, [] {});
+  CHECK(corosh::describe(largest).stack_size == corosh::max_stack_size);
+}
+
+TEST_CASE("an unguarded stack is not reported as touched all the way down for its canary", "[core]") {
+  const std::size_t limit = corosh::stack_stats().guard_limit;
+  corosh::trim_stack_pool();  // fresh stacks, mapped under the limit set here
+  corosh::set_guard_limit(0);
+  {
+    corosh::Coroutine shallow({.stack_size = 1024 * 1024}, [] { corosh::yield(); });
+    shallow.resume();
+    corosh::CoroutineInfo info = corosh::describe(shallow);
+    REQUIRE_FALSE(info.stack_guarded);
+    CHECK(info.stack_touched < 64 * 1024);  // a few pages at the top, not 1 MiB
+    CHECK(info.stack_touched > 0);
+  }
+  corosh::trim_stack_pool();
+  corosh::set_guard_limit(limit);
+}

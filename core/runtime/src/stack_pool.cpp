@@ -47,8 +47,11 @@ struct Pool {
 };
 thread_local constinit Pool pool __attribute__((tls_model("initial-exec"))) = {};
 
-// Read once at start-up: page_size() is on the creation path.
-const std::size_t system_page_size = std::size_t(::sysconf(_SC_PAGESIZE));
+// Read once: page_size() is on the creation path. Not a dynamic
+// initializer: a coroutine with static storage duration may be created
+// before this file's initializers have run (it used to see a page size of 0
+// and fail to map "a 0 KiB stack").
+std::atomic<std::size_t> system_page_size{0};
 
 std::size_t default_guard_limit() noexcept {
   // Each guarded stack costs two mappings; leave half of the process's
@@ -119,15 +122,6 @@ Stack map_stack(std::size_t size) {
   return s;
 }
 
-void unmap_stack(const Stack& s) noexcept {
-  deregister_stack(s.valgrind_id);
-  // ASan keeps shadow memory for the range after munmap: a later mapping at
-  // the same address would inherit the dead frames' poison.
-  unpoison_stack(s.base, s.size);
-  ::munmap(s.mapping, s.mapping_size);
-  mapped_stacks.fetch_sub(1, std::memory_order_relaxed);
-  if (s.guarded) guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
-}
 
 // mincore's vector is unsigned char* on Linux and char* on macOS.
 template <class T>
@@ -144,9 +138,31 @@ using MincoreByte = third_parameter<decltype(&::mincore)>::type;
 
 }  // namespace
 
-std::size_t page_size() noexcept { return system_page_size; }
+void unmap_stack(const Stack& s) noexcept {
+  deregister_stack(s.valgrind_id);
+  // ASan keeps shadow memory for the range after munmap: a later mapping at
+  // the same address would inherit the dead frames' poison.
+  unpoison_stack(s.base, s.size);
+  ::munmap(s.mapping, s.mapping_size);
+  mapped_stacks.fetch_sub(1, std::memory_order_relaxed);
+  if (s.guarded) guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+}
+
+std::size_t page_size() noexcept {
+  std::size_t page = system_page_size.load(std::memory_order_relaxed);
+  if (page == 0) [[unlikely]] {
+    page = std::size_t(::sysconf(_SC_PAGESIZE));
+    system_page_size.store(page, std::memory_order_relaxed);
+  }
+  return page;
+}
 
 Stack acquire_stack(std::size_t size) {
+  // Refused before rounding, which would wrap around for sizes near
+  // SIZE_MAX (and once reported "a 0 KiB stack").
+  if (size > max_stack_size)
+    throw Error("corosh: a coroutine stack of " + std::to_string(size) + " bytes is more than the " +
+                std::to_string(max_stack_size >> 20) + " MiB the runtime maps at most");
   const std::size_t wanted = round_up(size < 16384 ? 16384 : size, page_size());
   for (std::size_t i = pool.count; i-- > 0;) {
     if (pool.free[i].size == wanted) {
@@ -186,7 +202,11 @@ std::size_t touched_bytes(const Stack& s) noexcept {
   const std::size_t pages = s.size / page;
   std::vector<MincoreByte> resident(pages);
   if (::mincore(s.base, s.size, resident.data()) != 0) return 0;
-  for (std::size_t i = 0; i < pages; ++i) {
+  // An unguarded stack's lowest page holds its canary, written at creation:
+  // resident from the start, it would make every such stack look touched
+  // all the way down. Frames that really reached it reached the page above
+  // too, which is counted.
+  for (std::size_t i = s.guarded ? 0 : 1; i < pages; ++i) {
     if (resident[i] & 1) return (pages - i) * page;
   }
   return 0;

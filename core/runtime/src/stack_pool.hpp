@@ -18,6 +18,10 @@ Stack acquire_stack(std::size_t size);
 // are returned to the kernel so the next owner starts clean.
 void release_stack(const Stack& stack, std::uintptr_t lowest_sp) noexcept;
 
+// Unmaps a stack at once, bypassing the pool (a thread whose runtime is
+// already gone has no pool to give it to).
+void unmap_stack(const Stack& stack) noexcept;
+
 // Bytes of the stack's pages that are resident, counted from the top down to
 // the lowest resident page, without touching any of them (mincore).
 std::size_t touched_bytes(const Stack& stack) noexcept;

@@ -21,6 +21,9 @@
 
 namespace corosh {
 
+// The largest stack a coroutine may ask for (1 GiB); more is refused.
+inline constexpr std::size_t max_stack_size = std::size_t(1) << 30;
+
 struct StackStats {
   std::size_t mapped = 0;         // stacks mapped in the process (live + pooled)
   std::size_t guarded = 0;        // of those, with a guard page
