@@ -7,9 +7,12 @@
 #include <corosh/stack.hpp>
 #include <corosh/trace.hpp>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 using corosh::Coroutine;
@@ -335,4 +338,80 @@ TEST_CASE("a switch observer sees every resume, yield and finish", "[core]") {
   corosh::set_switch_observer(nullptr, nullptr);
   CHECK(seen.events == std::vector<std::string>{"resume 0->" + id, "yield " + id + "->0",
                                                 "resume 0->" + id, "finish " + id + "->0"});
+}
+
+TEST_CASE("a coroutine destroyed on another thread is handed back and freed (unwound) by its own", "[core]") {
+  // Destroying a handle on a thread that does not own the coroutine used to
+  // take it out of the destroying thread's registry: a null dereference, or
+  // that thread's coroutines silently vanishing from its list.
+  struct Mark {
+    std::thread::id* where;
+    ~Mark() { *where = std::this_thread::get_id(); }
+  };
+  std::unique_ptr<corosh::Coroutine> stray;
+  std::thread::id unwound_on{}, owner_id{};
+  std::vector<std::string> listed_before, listed_after_creating;
+  std::mutex m;
+  std::condition_variable cv;
+  int stage = 0;
+  std::thread owner([&] {
+    owner_id = std::this_thread::get_id();
+    stray = std::make_unique<corosh::Coroutine>(corosh::Options{.name = "stray"}, [&] {
+      Mark mark{&unwound_on};
+      corosh::yield();
+    });
+    stray->resume();  // suspended, with a destructor to run on its stack
+    std::unique_lock lock(m);
+    stage = 1;
+    cv.notify_all();
+    cv.wait(lock, [&] { return stage == 2; });
+    for (const auto& info : corosh::live_coroutines()) listed_before.push_back(info.name);
+    corosh::Coroutine next({.name = "next"}, [] {});  // its next creation frees what came back
+    for (const auto& info : corosh::live_coroutines()) listed_after_creating.push_back(info.name);
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return stage == 1; });
+  }
+  const std::size_t mine = corosh::live_coroutines().size();
+  stray.reset();  // on this thread, which does not own it
+  CHECK(corosh::live_coroutines().size() == mine);  // this thread's list untouched
+  CHECK(unwound_on == std::thread::id{});           // not unwound here
+  {
+    std::lock_guard lock(m);
+    stage = 2;
+  }
+  cv.notify_all();
+  owner.join();
+  CHECK(listed_before == std::vector<std::string>{"stray"});         // handed back, not yet freed
+  CHECK(listed_after_creating == std::vector<std::string>{"next"});  // freed by the next creation
+  CHECK(unwound_on == owner_id);      // its frames unwound on its own thread
+}
+
+TEST_CASE("a coroutine handed back to a thread that exits is freed at its exit", "[core]") {
+  const std::size_t mapped_before = corosh::stack_stats().mapped;
+  std::unique_ptr<corosh::Coroutine> stray;
+  std::mutex m;
+  std::condition_variable cv;
+  int stage = 0;
+  std::thread owner([&] {
+    stray = std::make_unique<corosh::Coroutine>(corosh::Options{.name = "stray"}, [] {});
+    std::unique_lock lock(m);
+    stage = 1;
+    cv.notify_all();
+    cv.wait(lock, [&] { return stage == 2; });
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return stage == 1; });
+  }
+  stray.reset();
+  CHECK(corosh::stack_stats().mapped > mapped_before);  // handed back, not freed here
+  {
+    std::lock_guard lock(m);
+    stage = 2;
+  }
+  cv.notify_all();
+  owner.join();
+  CHECK(corosh::stack_stats().mapped == mapped_before);  // freed as its thread exited
 }

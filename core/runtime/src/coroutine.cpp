@@ -197,6 +197,8 @@ Control* current_control() noexcept {
 
 Control* create_control(const CreateRequest& request, void** body_storage) {
   ThreadState& thread = prepared_thread();
+  if (thread.registry->has_handed_back.load(std::memory_order_acquire)) [[unlikely]]
+    free_handed_back(take_handed_back(*thread.registry));
   thread.registry->by_id.reserve_one();  // the only step that may fail; before the stack
   Stack stack = acquire_stack(request.stack_size);
 
@@ -291,24 +293,43 @@ Coroutine& Coroutine::operator=(Coroutine&& other) noexcept {
 
 Coroutine::~Coroutine() { release(); }
 
-void Coroutine::release() noexcept {
-  detail::Control* c = control_;
-  if (c == nullptr) return;
-  control_ = nullptr;
+namespace detail {
+namespace {
+
+// Frees a coroutine whose thread's runtime is gone (the thread exited, or
+// this is a static Coroutine destroyed after main() returned): there is no
+// registry to leave and no pool to return to, and a suspended coroutine
+// cannot be resumed there to unwind it. Its memory goes back; what was
+// skipped is said.
+void free_orphan(Control* c) noexcept {
+  if (c->state == State::created) cancel_control(c);  // drops the stored function: no switch
+  if (c->state != State::dead)
+    std::fprintf(stderr,
+                 "corosh: %s destroyed after its thread's runtime shut down (a static Coroutine outliving "
+                 "main, or one whose thread has exited?); its stack is freed without unwinding it, so "
+                 "destructors on it do not run\n",
+                 describe_for_error(c).c_str());
+  Stack stack = c->stack;
+  c->~Control();
+  unmap_stack(stack);
+}
+
+// Frees a coroutine on its own thread: unwinds a suspended one (so that its
+// destructors run), takes it out of the registry, gives its stack back.
+void destroy_control(Control* c) noexcept {
   if (c->state == State::running || c->state == State::normal) {
-    std::fprintf(stderr, "corosh: %s destroyed while %s; aborting\n",
-                 detail::describe_for_error(c).c_str(), std::string(to_string(c->state)).c_str());
+    std::fprintf(stderr, "corosh: %s destroyed while %s; aborting\n", describe_for_error(c).c_str(),
+                 std::string(to_string(c->state)).c_str());
     std::abort();
   }
   if (c->state != State::dead) {
     try {
-      detail::cancel_control(c);
+      cancel_control(c);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "corosh: while destroying %s: %s\n", detail::describe_for_error(c).c_str(),
-                   e.what());
+      std::fprintf(stderr, "corosh: while destroying %s: %s\n", describe_for_error(c).c_str(), e.what());
     } catch (...) {
       std::fprintf(stderr, "corosh: while destroying %s: an exception escaped its unwinding\n",
-                   detail::describe_for_error(c).c_str());
+                   describe_for_error(c).c_str());
     }
     if (c->state != State::dead) {
       // It refused to unwind; its frames still reference the stack, so the
@@ -316,11 +337,53 @@ void Coroutine::release() noexcept {
       return;
     }
   }
-  detail::unregister_coroutine(*detail::this_thread.registry, c);
-  detail::Stack stack = c->stack;
+  unregister_coroutine(*this_thread.registry, c);
+  Stack stack = c->stack;
   std::uintptr_t lowest = c->lowest_sp;
   c->~Control();
-  detail::release_stack(stack, lowest);
+  release_stack(stack, lowest);
+}
+
+}  // namespace
+
+void free_handed_back(std::vector<Control*> controls) noexcept {
+  ThreadRegistry* registry = this_thread.registry;
+  for (Control* c : controls) {
+    // A thread whose state lies where an exited one's did would be handed
+    // that one's coroutines: only what is in this registry is ours.
+    if (registry == nullptr || registry->by_id.find(c->id) != c) {
+      free_orphan(c);
+    } else if (c->state == State::running || c->state == State::normal) {
+      // Still on this thread's call stack: not now. Back in the queue.
+      if (!hand_back(c)) free_orphan(c);
+    } else {
+      destroy_control(c);
+    }
+  }
+}
+
+}  // namespace detail
+
+void Coroutine::release() noexcept {
+  detail::Control* c = control_;
+  if (c == nullptr) return;
+  control_ = nullptr;
+  detail::ThreadState& thread = detail::this_thread;
+  // Another thread's coroutine: its registry and pool are that thread's,
+  // used there without a lock, and only there can it be unwound. Hand it
+  // back; its thread frees it at its next coroutine creation or its exit.
+  if (c->thread != &thread) [[unlikely]] {
+    if (!detail::hand_back(c)) detail::free_orphan(c);  // that thread is gone
+    return;
+  }
+  // This thread's runtime has already been torn down: a Coroutine with
+  // static storage duration destroyed after main() returned (thread_local
+  // state goes first).
+  if (thread.registry == nullptr) [[unlikely]] {
+    detail::free_orphan(c);
+    return;
+  }
+  detail::destroy_control(c);
 }
 
 void Coroutine::cancel() {

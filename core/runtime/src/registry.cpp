@@ -25,11 +25,35 @@ void link_thread(ThreadRegistry& r) noexcept {
   corosh_registry_threads = &r;
 }
 
-void unlink_thread(ThreadRegistry& r) noexcept {
+std::vector<Control*> unlink_thread(ThreadRegistry& r) noexcept {
   std::lock_guard lock(threads_mutex);
   if (r.prev_thread) r.prev_thread->next_thread = r.next_thread;
   else corosh_registry_threads = r.next_thread;
   if (r.next_thread) r.next_thread->prev_thread = r.prev_thread;
+  // In the same breath: once unlinked nobody can hand anything back.
+  r.has_handed_back.store(false, std::memory_order_relaxed);
+  return std::move(r.handed_back);
+}
+
+bool hand_back(Control* c) noexcept {
+  std::lock_guard lock(threads_mutex);
+  for (ThreadRegistry* r = corosh_registry_threads; r; r = r->next_thread) {
+    if (r->owner != c->thread) continue;
+    try {
+      r->handed_back.push_back(c);
+    } catch (...) {
+      return false;  // out of memory: the caller frees it as an orphan
+    }
+    r->has_handed_back.store(true, std::memory_order_release);
+    return true;
+  }
+  return false;
+}
+
+std::vector<Control*> take_handed_back(ThreadRegistry& r) noexcept {
+  std::lock_guard lock(threads_mutex);
+  r.has_handed_back.store(false, std::memory_order_relaxed);
+  return std::move(r.handed_back);
 }
 
 namespace {

@@ -10,7 +10,9 @@
 
 #include "id_table.hpp"
 
+#include <atomic>
 #include <cstdint>
+#include <vector>
 
 namespace corosh::detail {
 
@@ -21,6 +23,13 @@ struct ThreadRegistry {
   ThreadRegistry* next_thread = nullptr;
   ThreadRegistry* prev_thread = nullptr;
   IdTable by_id;                     // the same coroutines, by id (constant time)
+  // The ThreadState of the thread this registry belongs to (what
+  // Control::thread holds): other threads compare it, never follow it.
+  const void* owner = nullptr;
+  // Coroutines whose handles other threads destroyed, for this thread to
+  // free (hand_back); guarded by the lock of the list of threads.
+  std::vector<Control*> handed_back;
+  std::atomic<bool> has_handed_back{false};
 };
 
 // Adds a new coroutine to its thread's list (newest last). The caller made
@@ -42,9 +51,18 @@ inline void unregister_coroutine(ThreadRegistry& r, Control* c) noexcept {
   --r.count;
 }
 
-// Links a thread's registry into (and out of) the global list.
+// Links a thread's registry into (and out of) the global list. Unlinking
+// also takes what other threads handed back, which the caller frees.
 void link_thread(ThreadRegistry& r) noexcept;
-void unlink_thread(ThreadRegistry& r) noexcept;
+std::vector<Control*> unlink_thread(ThreadRegistry& r) noexcept;
+
+// From a thread that does not own `c`: gives it back to the thread that
+// does, which frees it (take_handed_back). False if that thread is gone.
+bool hand_back(Control* c) noexcept;
+// On the owning thread: the coroutines other threads handed back.
+std::vector<Control*> take_handed_back(ThreadRegistry& r) noexcept;
+// On the owning thread: frees what was handed back (coroutine.cpp).
+void free_handed_back(std::vector<Control*> controls) noexcept;
 
 }  // namespace corosh::detail
 

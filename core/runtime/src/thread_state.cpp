@@ -23,9 +23,11 @@ struct ThreadResources {
   // while one of its coroutines runs. Id 0, state running, never registered.
   Control root{Control::ThreadRoot{}};
   ~ThreadResources() {
+    // Coroutines other threads destroyed the handles of are freed here, on
+    // their own thread, while its runtime still works (they may unwind).
+    free_handed_back(unlink_thread(registry));
     this_thread.current = &unprepared_thread_root;
     this_thread.self = nullptr;
-    unlink_thread(registry);
     drain_stack_pool();
     release_fault_handling();
     this_thread.registry = nullptr;
@@ -43,6 +45,7 @@ void prepare_thread(ThreadState& thread) {
   static thread_local ThreadResources resources;
   thread.live_exceptions = exception_globals();
   thread.registry = &resources.registry;
+  resources.registry.owner = &thread;
   thread.current = &resources.root;
   thread.self = &thread;
   link_thread(resources.registry);
