@@ -1,6 +1,7 @@
 // test_coroutine.cpp — the Coroutine API: states, arguments, exceptions,
 // unwinding and misuse.
 #include "catch.hpp"
+#include "support/child_process.hpp"
 
 #include <corosh/coroutine.hpp>
 #include <corosh/registry.hpp>
@@ -165,6 +166,57 @@ TEST_CASE("cancel unwinds now; a created coroutine never runs", "[core]") {
   CHECK_FALSE(ran);
   CHECK(fresh.ending() == Ending::cancelled);
   fresh.cancel();  // cancelling a dead coroutine is harmless
+}
+
+namespace {
+// Catches corosh::Unwind and yields again, up to `limit` times (a bound so
+// that a runtime that never gives up cannot hang the test; it is far above
+// the attempts cancel makes). `stubborn` false: it lets the unwinding go on.
+struct UnwindSwallower {
+  int caught = 0;
+  int limit = 100000;
+  bool stubborn = true;
+  void operator()() {
+    for (;;) {
+      try {
+        corosh::yield();
+      } catch (const corosh::Unwind&) {
+        ++caught;
+        if (!stubborn || caught >= limit) throw;
+      }
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("cancelling a coroutine that swallows Unwind gives up with a clear error", "[core]") {
+  UnwindSwallower swallower;
+  Coroutine co({.name = "stubborn"}, [&] { swallower(); });
+  co.resume();
+  CHECK_THROWS_WITH(co.cancel(), Catch::Matchers::Contains("cannot cancel coroutine") &&
+                                     Catch::Matchers::Contains("'stubborn'") &&
+                                     Catch::Matchers::Contains("keeps catching corosh::Unwind"));
+  CHECK(swallower.caught > 0);
+  CHECK(swallower.caught <= 64);  // bounded attempts, not a spin
+  CHECK(co.state() == State::suspended);
+  swallower.stubborn = false;
+  co.cancel();
+  CHECK(co.ending() == Ending::cancelled);
+}
+
+TEST_CASE("destroying a coroutine that swallows Unwind gives up and says so", "[core]") {
+  // It cannot be unwound, so its stack is leaked on purpose: in a child.
+  corosh_test::ChildResult child = corosh_test::run_in_child([] {
+    UnwindSwallower swallower;
+    {
+      Coroutine co({.name = "stubborn"}, [&] { swallower(); });
+      co.resume();
+    }
+    _exit(swallower.caught <= 64 ? 0 : 1);
+  });
+  CHECK(child.exited(0));
+  CHECK_THAT(child.stderr_text, Catch::Matchers::Contains("while destroying coroutine") &&
+                                    Catch::Matchers::Contains("keeps catching corosh::Unwind"));
 }
 
 TEST_CASE("the captured arguments are destroyed when the coroutine ends", "[core]") {

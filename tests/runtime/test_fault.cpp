@@ -1,5 +1,6 @@
 // test_fault.cpp — crashes inside coroutines are named, and can be contained.
 #include "catch.hpp"
+#include "support/child_process.hpp"
 
 #include <corosh/coroutine.hpp>
 #include <corosh/fault.hpp>
@@ -7,12 +8,12 @@
 #include <corosh/stack.hpp>
 
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstring>
-#include <functional>
 #include <string>
+
+using corosh_test::ChildResult;
+using corosh_test::run_in_child;
 
 namespace {
 
@@ -25,36 +26,6 @@ namespace {
 }
 
 [[gnu::noinline]] int read_through(volatile int* p) { return *p; }
-
-struct ChildResult {
-  int status = 0;
-  std::string stderr_text;
-  bool signalled(int sig) const { return WIFSIGNALED(status) && WTERMSIG(status) == sig; }
-};
-
-// Runs `body` in a child process and collects how it died and what it wrote
-// to stderr: a crash must not take the test runner with it.
-ChildResult run_in_child(const std::function<void()>& body) {
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDERR_FILENO);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    body();
-    _exit(0);
-  }
-  close(pipe_fds[1]);
-  ChildResult result;
-  char buffer[1024];
-  ssize_t n;
-  while ((n = read(pipe_fds[0], buffer, sizeof buffer)) > 0) result.stderr_text.append(buffer, size_t(n));
-  close(pipe_fds[0]);
-  waitpid(pid, &result.status, 0);
-  return result;
-}
 
 struct Containment {
   Containment() { corosh::set_fault_containment(true); }

@@ -130,11 +130,15 @@ void refuse_resume(const Control* c) {
 
 [[noreturn]] void canary_overwritten(const Control* c);
 
-void refuse_yield(const Control* c) {
+// Where yield() goes when its one test fails: refuses (throws, or aborts on
+// an overwritten canary), or returns for a coroutine being cancelled, which
+// still switches back so that cancel() counts the attempt: throwing Unwind
+// before the switch would never leave a coroutine that swallows it.
+void check_yield(const Control* c) {
   if (is_thread_root(c)) throw Error("corosh: yield() called outside any coroutine (on the thread's own stack)");
   if (!c->stack.guarded && *reinterpret_cast<const std::uint64_t*>(c->stack.base) != stack_canary)
     canary_overwritten(c);
-  if (c->attention & attention_cancel) throw Unwind{};
+  if (c->attention & attention_cancel) return;  // Unwind comes after the switch back
   canary_overwritten(c);  // unreachable: the canary pointer is one of the above
 }
 
@@ -181,7 +185,7 @@ void cancel_control(Control* c) {
     case State::suspended: break;
   }
   c->attention |= attention_cancel;
-  c->canary = &not_a_canary;  // yield() now throws Unwind at once
+  c->canary = &not_a_canary;  // yield() leaves its fast path: see check_yield
   // yield() throws Unwind as soon as the coroutine runs again. Code that
   // swallows Unwind and yields anyway gets it again; give up after a while
   // rather than loop forever.

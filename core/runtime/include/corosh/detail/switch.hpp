@@ -93,7 +93,7 @@ inline bool is_thread_root(const Control* c) noexcept { return c->attention & at
 
 // Out-of-line, cold halves of resume() and yield().
 [[noreturn, gnu::cold]] void refuse_resume(const Control* c);
-[[noreturn, gnu::cold]] void refuse_yield(const Control* c);
+[[gnu::cold]] void check_yield(const Control* c);  // refuses, or lets a cancelled one switch back
 [[noreturn, gnu::cold]] void unwind_now();
 [[gnu::cold]] void report_death(Control* c);
 [[gnu::cold]] void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* to) noexcept;
@@ -196,7 +196,7 @@ COROSH_HOT_INLINE inline void yield_now() {
   // One test for all that stops a yield: an overwritten canary, the thread's
   // own stack, a coroutine being cancelled (the last two point it at not_a_canary).
   if (*c->canary != stack_canary) [[unlikely]]
-    refuse_yield(c);
+    check_yield(c);
   const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   if (sp < c->lowest_sp) [[unlikely]]
     c->lowest_sp = sp;
