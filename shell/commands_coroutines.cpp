@@ -50,7 +50,7 @@ void spawn(Shell& shell, const Words& args) {
   // Past the guard-page cap a stack comes without one: say so at once, an
   // overflow there is caught by a canary at the next yield at best.
   shell.out.line(fmt::format("spawned {} ({} stack{}), selected", Shell::label(v->info), human_bytes(v->info.stack_size),
-                             v->info.stack_guarded ? "" : ", NO guard page: an overflow is caught only at a yield"));
+                             v->info.stack_guarded ? "" : ", NO guard page: an overflow on it stops the program"));
 }
 
 void list(Shell& shell, const Words&) {
@@ -103,7 +103,7 @@ void info(Shell& shell, const Words& args) {
   out.line(fmt::format("  switches  {}", c.switches));
   out.line(fmt::format("  stack     {} at 0x{:x}, {} bytes in use, {} touched, {}", human_bytes(c.stack_size),
                        c.stack_base, c.stack_in_use, human_bytes(c.stack_touched),
-                       c.stack_guarded ? "guard page below" : "no guard page (canary checked at each yield)"));
+                       c.stack_guarded ? "guard page below" : "no guard page (an overflow stops the program)"));
   if (c.ending == Ending::faulted)
     out.line(fmt::format("  fault     signal {} at 0x{:x} (pc 0x{:x}, sp 0x{:x})", c.fault_signal, c.fault_address,
                          c.fault_pc, c.fault_sp));

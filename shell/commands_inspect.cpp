@@ -16,7 +16,7 @@ CoroutineView chosen(Shell& shell, const Words& args) { return shell.resolve(arg
 
 std::string stack_summary(const CoroutineInfo& c) {
   return fmt::format("stack: {}, {} bytes in use, {}", human_bytes(c.stack_size), c.stack_in_use,
-                     c.stack_guarded ? "guard page below" : "no guard page (canary checked at each yield)");
+                     c.stack_guarded ? "guard page below" : "no guard page (an overflow stops the program)");
 }
 
 void stack(Shell& shell, const Words& args) {

@@ -83,6 +83,31 @@ TEST_CASE("an overwritten canary on an unguarded stack aborts with the coroutine
   CHECK_THAT(child.stderr_text, Catch::Matchers::Contains("'scribbler' overflowed its unguarded"));
 }
 
+TEST_CASE("an overflow that runs off an unguarded stack stops the program, even with containment", "[core]") {
+  // Past the guard-page cap stacks lie next to each other: an overflow
+  // writes through whatever is below (a neighbour's stack and control
+  // record) until something faults. "Containing" that fault would leave the
+  // neighbours corrupt for the next `list`; it stops the program instead.
+  ChildResult child = run_in_child([] {
+    Containment on;
+    corosh::trim_stack_pool();
+    corosh::set_guard_limit(0);
+    corosh::Coroutine neighbour({.name = "neighbour", .stack_size = 64 * 1024}, [] { corosh::yield(); });
+    neighbour.resume();
+    corosh::Coroutine runaway({.name = "runaway", .stack_size = 64 * 1024}, [] { recurse_forever(0); });
+    try {
+      runaway.resume();
+    } catch (const corosh::Fault&) {
+      std::fputs("caught as a contained Fault\n", stderr);
+    }
+  });
+  CHECK(child.signalled(SIGSEGV));
+  CHECK(child.stderr_text.find("caught as a contained Fault") == std::string::npos);
+  CHECK_THAT(child.stderr_text, Catch::Matchers::Contains("coroutine 2 'runaway' ran off the end of its 64 KiB "
+                                                          "stack (unguarded, sp 0x") &&
+                                    Catch::Matchers::Contains("this fault is not contained; stopping"));
+}
+
 TEST_CASE("with containment, a faulting coroutine dies and the program goes on", "[core]") {
   Containment on;
   corosh::Coroutine overflow({.name = "deep", .stack_size = 64 * 1024}, [] { recurse_forever(0); });

@@ -233,7 +233,7 @@ TEST_CASE("spawn says when the new coroutine's stack has no guard page", "[shell
   CHECK(s.run("spawn fib") == std::vector<std::string>{"spawned coroutine 5 'fib' (64 KiB stack), selected"});
   CHECK(s.run("spawn fib --name fib2") ==
         std::vector<std::string>{
-            "spawned coroutine 6 'fib2' (64 KiB stack, NO guard page: an overflow is caught only at a yield), selected"});
+            "spawned coroutine 6 'fib2' (64 KiB stack, NO guard page: an overflow on it stops the program), selected"});
   CHECK(s.shell.selected == 6);
 }
 

@@ -100,6 +100,27 @@ void describe_fault(Report& r, const Control& c, int signal, std::uintptr_t addr
   r.hex(address).text(")");
 }
 
+// Whether the coroutine's frames reached below its own stack: its sp lies
+// under the stack (or under the guard page a large frame jumped over), or an
+// unguarded stack's canary word, its lowest, was overwritten. The memory down
+// there may be another coroutine's stack and control record, already
+// overwritten: such a fault cannot be contained.
+bool ran_off_its_stack(const Control& c, std::uintptr_t sp) {
+  const auto lowest = reinterpret_cast<std::uintptr_t>(c.stack.guarded ? c.stack.mapping : c.stack.base);
+  if (sp < lowest || sp > reinterpret_cast<std::uintptr_t>(c.stack.top())) return true;
+  return !c.stack.guarded && *c.canary != stack_canary;
+}
+
+void describe_runaway(Report& r, const Control& c, std::uintptr_t sp) {
+  r.text("corosh: coroutine ").decimal(c.id);
+  if (c.name[0] != '\0') r.text(" '").text(c.name).text("'");
+  r.text(" ran off the end of its ").decimal(c.stack.size / 1024).text(" KiB stack");
+  r.text(c.stack.guarded ? " (past its guard page" : " (unguarded");
+  r.text(", sp ").hex(sp).text(", stack at ").hex(reinterpret_cast<std::uintptr_t>(c.stack.base));
+  r.text("): the memory below it, perhaps other coroutines' stacks and records, may be overwritten, so this "
+         "fault is not contained; stopping");
+}
+
 // Runs on the landing stack after sigreturn; never returns.
 void fault_landing(void* argument) {
   auto* c = static_cast<Control*>(argument);
@@ -147,6 +168,13 @@ void on_fault(int signal, siginfo_t* info, void* uc) {
   c->fault_pc = at.pc;
   c->fault_sp = at.sp;
   c->fault_fp = at.fp;
+  if (ran_off_its_stack(*c, at.sp)) [[unlikely]] {
+    Report report;
+    describe_runaway(report, *c, at.sp);
+    report.text("\n").write_to(STDERR_FILENO);
+    ::signal(signal, SIG_DFL);  // returning re-executes the access, now fatal
+    return;
+  }
   if (containment.load(std::memory_order_relaxed)) {
     redirect_after_signal(uc, &fault_landing, c,
                           thread_stacks + signal_stack_size + landing_stack_size);

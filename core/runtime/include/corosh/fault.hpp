@@ -15,6 +15,10 @@
 //
 // A contained coroutine's stack cannot be unwound: destructors of objects on
 // it never run. Containment is for tools and teaching, not for servers.
+// A fault is never contained when the coroutine's sp is below its own stack
+// (an unguarded stack overflowed, or a large frame jumped the guard page):
+// what lies below may be other coroutines' stacks, already overwritten, so
+// the process is stopped with "ran off the end of its ... stack".
 #pragma once
 
 namespace corosh {

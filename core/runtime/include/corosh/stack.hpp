@@ -6,7 +6,10 @@
 // vm.max_map_count (65,530 by default) mappings per process, so guarded
 // stacks are capped below that; past the cap stacks come without a guard and
 // carry a canary word that is checked every time the coroutine yields. Freed
-// stacks are pooled per thread for reuse.
+// stacks are pooled per thread for reuse. An overflow off an unguarded stack
+// (a changed canary, or a fault with the sp below the stack) may already have
+// overwritten the stacks below it, so it stops the program even when faults
+// are contained: that is never reported as a contained fault.
 //
 // Stack use is measured from page residency (mincore), so it never touches a
 // page. It is a high-water mark: a pooled stack keeps the pages its earlier
