@@ -1,6 +1,9 @@
 #include "commands.hpp"
 
+#include "output.hpp"
 #include "words.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -26,7 +29,7 @@ std::string Command::synopsis() const {
     }
   }
   for (const Option& o : options)
-    add("[" + std::string(o.flag) + (o.value.empty() ? "" : " ") + std::string(o.value) + "]");
+    add("[" + std::string(o.flag) + (o.takes_value() ? " " + std::string(o.value) : "") + "]" + (o.repeated ? "..." : ""));
   return text;
 }
 
@@ -38,8 +41,8 @@ std::size_t Command::min_words() const {
 
 std::size_t Command::max_words() const {
   std::size_t n = 0;
-  // A flag (--json) is taken out of the words before they are counted.
-  for (const Option& o : options) n += o.value.empty() ? 0 : 2;
+  // --json is taken out of the words before they are counted; other flags count.
+  for (const Option& o : options) n += (o.takes_value() ? 2 : 1) * (o.repeated ? max_repeated : 1);
   for (const Argument& a : arguments) n += a.presence == Argument::Presence::repeated ? max_repeated : 1;
   return n;
 }
@@ -54,6 +57,51 @@ bool Command::called(std::string_view word) const {
 void CommandTable::add(Command command) {
   if (command.json) command.options.push_back({"--json", "", ArgKind::text});
   commands_.push_back(std::move(command));
+}
+
+bool ParsedWords::has(std::string_view flag) const {
+  return std::any_of(options.begin(), options.end(), [&](const auto& o) { return o.first == flag; });
+}
+
+std::vector<std::string> ParsedWords::values(std::string_view flag) const {
+  std::vector<std::string> all;
+  for (const auto& [f, value] : options)
+    if (f == flag) all.push_back(value);
+  return all;
+}
+
+ParsedWords parse_words(const Command& command, const Words& words) {
+  ParsedWords parsed;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (!word.starts_with("--")) {
+      parsed.arguments.push_back(word);
+      continue;
+    }
+    const auto known = std::find_if(command.options.begin(), command.options.end(),
+                                    [&](const Option& o) { return o.flag == word; });
+    if (known == command.options.end()) {
+      std::string list;
+      for (const Option& o : command.options) list += (list.empty() ? "" : ", ") + std::string(o.flag);
+      throw CommandError(list.empty() ? fmt::format("'{}': {} takes no options", printable(word), command.name)
+                                      : fmt::format("unknown option '{}' ({} knows {})", printable(word),
+                                                    command.name, list));
+    }
+    if (!known->repeated && parsed.has(word)) throw CommandError(fmt::format("{} is given twice", word));
+    std::string value;
+    if (known->takes_value()) {
+      if (i + 1 == words.size()) throw CommandError(fmt::format("{} needs a value ({} {})", word, word, known->value));
+      value = words[++i];
+    }
+    parsed.options.emplace_back(word, std::move(value));
+  }
+  return parsed;
+}
+
+ParsedWords parse_words(std::string_view name, const Words& words) {
+  const Command* command = command_table().find(name);
+  if (command == nullptr) throw CommandError(fmt::format("no command called '{}'", name));
+  return parse_words(*command, words);
 }
 
 const Command* CommandTable::find(std::string_view name) const {

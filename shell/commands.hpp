@@ -46,11 +46,13 @@ struct Argument {
   std::vector<std::string_view> choices = {};  // ArgKind::choice
 };
 
-// An option after the arguments: `--name N`, or a flag without a value.
+// An option, anywhere among the arguments: `--name N`, or a flag: `--all`.
 struct Option {
   std::string_view flag;   // "--name"
-  std::string_view value;  // "N"; empty for a flag (--json)
+  std::string_view value;  // "N"; empty for a flag (--all, --json)
   ArgKind kind = ArgKind::text;
+  bool repeated = false;   // may be given more than once (--state S --state T)
+  bool takes_value() const noexcept { return !value.empty(); }
 };
 
 // What running a command may do besides printing and inspecting.
@@ -87,6 +89,24 @@ struct Command {
 
 // Words a repeated argument takes at most.
 inline constexpr std::size_t max_repeated = 64;
+
+// A command's words, its options taken out.
+struct ParsedWords {
+  Words arguments;
+  std::vector<std::pair<std::string, std::string>> options;  // flag and value ("" for a flag), in order
+
+  // Whether `flag` was given.
+  bool has(std::string_view flag) const;
+  // Every value given for `flag`, in order.
+  std::vector<std::string> values(std::string_view flag) const;
+};
+
+// Separates `words` into the arguments and the options `command` declares.
+// Throws CommandError for an option it does not know, one without its value,
+// or one given twice that is not `repeated`.
+ParsedWords parse_words(const Command& command, const Words& words);
+// The same for the command called `name`.
+ParsedWords parse_words(std::string_view name, const Words& words);
 
 class CommandTable {
  public:

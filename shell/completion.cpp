@@ -48,7 +48,7 @@ std::vector<std::string> completions(Shell& shell, const std::vector<std::string
   // The value of an option just typed.
   const std::string& previous = words_before.back();
   for (const Option& o : command->options)
-    if (previous == o.flag && !o.value.empty()) {
+    if (previous == o.flag && o.takes_value()) {
       candidates(shell, Argument{o.value, o.kind}, out);
       return out;
     }
@@ -56,15 +56,11 @@ std::vector<std::string> completions(Shell& shell, const std::vector<std::string
   // the options once the required arguments are there.
   std::size_t position = 0;
   for (std::size_t i = 1; i < words_before.size(); ++i) {
-    bool is_option = false;
-    bool has_value = false;
+    const Option* option = nullptr;
     for (const Option& o : command->options)
-      if (words_before[i] == o.flag) {
-        is_option = true;
-        has_value = !o.value.empty();
-      }
-    if (is_option) i += has_value;  // skip its value too
-    else ++position;
+      if (words_before[i] == o.flag) option = &o;
+    if (option == nullptr) ++position;
+    else if (option->takes_value()) ++i;  // skip its value too
   }
   const std::vector<Argument>& arguments = command->arguments;
   if (position < arguments.size())

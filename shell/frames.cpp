@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -13,14 +14,114 @@ void replace_all(std::string& text, std::string_view from, std::string_view to) 
     text.replace(at, from.size(), to);
 }
 
-std::string where(const Symbol& s) {
-  if (!s.file.empty() && s.line > 0) return fmt::format(" at {}:{}", s.file, s.line);
-  if (!s.file.empty()) return fmt::format(" at {}", s.file);
-  if (!s.module.empty()) return fmt::format(" in {}", s.module);
-  return {};
+// Where the bracket that opens at `at` closes (`open` and `close` nest), or
+// the end of `text` if it never does.
+std::size_t matching(std::string_view text, std::size_t at, char open, char close) {
+  int depth = 0;
+  for (std::size_t i = at; i < text.size(); ++i) {
+    if (text[i] == open) ++depth;
+    else if (text[i] == close && --depth == 0) return i;
+  }
+  return text.size();
+}
+
+FrameLine line_of(const Symbol& s, bool inlined, std::uintptr_t pc) {
+  FrameLine f{readable_name(s.function), s.file, s.line, s.module, inlined, false, pc};
+  f.runtime = runtime_frame(f.function);
+  return f;
 }
 
 }  // namespace
+
+std::string FrameLine::where() const {
+  if (!file.empty() && line > 0) return fmt::format(" at {}:{}", file, line);
+  if (!file.empty()) return fmt::format(" at {}", file);
+  if (!module.empty()) return fmt::format(" in {}", module);
+  return {};
+}
+
+std::vector<FrameLine> frame_lines(const std::vector<inspect::NamedFrame>& frames) {
+  std::vector<FrameLine> lines;
+  for (const inspect::NamedFrame& f : frames) {
+    for (const Symbol& call : f.symbol.inlined) lines.push_back(line_of(call, true, f.frame.pc));
+    lines.push_back(line_of(f.symbol, false, f.frame.pc));
+  }
+  return lines;
+}
+
+std::string scope_path(std::string_view name) {
+  static constexpr std::string_view anonymous = "(anonymous namespace)";
+  static constexpr std::string_view operator_word = "operator";
+  std::string path;
+  std::size_t i = 0;
+  while (i < name.size()) {
+    const char c = name[i];
+    if (name.substr(i).starts_with(anonymous)) {
+      path += anonymous;
+      i += anonymous.size();
+    } else if (name.substr(i).starts_with(operator_word) && (path.empty() || path.back() == ':')) {
+      // operator(), operator<<, operator==: the symbol is part of the name.
+      path += operator_word;
+      i += operator_word.size();
+      if (name.substr(i).starts_with("()")) {
+        path += "()";
+        i += 2;
+      } else {
+        while (i < name.size() && std::string_view("<>=!+-*/%&|^~[],").find(name[i]) != std::string_view::npos)
+          path += name[i++];
+      }
+    } else if (c == '<') {
+      i = matching(name, i, '<', '>') + 1;  // template arguments
+    } else if (c == '{') {
+      // The demangler's "{lambda(int)#1}"; scoped DWARF names say "{lambda}".
+      const std::size_t end = matching(name, i, '{', '}');
+      path += name.substr(i).starts_with("{lambda") ? "{lambda}" : std::string(name.substr(i, end + 1 - i));
+      i = end + 1;
+    } else if (c == '(') {
+      if (!path.ends_with("decltype")) break;  // the parameters
+      i = matching(name, i, '(', ')') + 1;     // decltype(auto), part of a return type
+    } else if (c == ' ') {
+      if (name.substr(i + 1).starts_with("[clone")) break;
+      path.clear();  // what came before was the return type
+      ++i;
+    } else if (c == '[') {
+      break;
+    } else {
+      path += c;
+      ++i;
+    }
+  }
+  // After the parameters: "f(int)::{lambda()#1}::operator()() const". The
+  // function that the lambda lives in already says whose code this is.
+  return path;
+}
+
+bool runtime_frame(std::string_view function) {
+  const std::string path = scope_path(readable_name(function));
+  if (path == "corosh_trampoline") return true;
+  if (path.starts_with("corosh::"))
+    return !path.starts_with("corosh::demos::") && !path.starts_with("corosh::shell::");
+  // How the runtime calls a coroutine's body (std::apply over the stored
+  // arguments), and how the loop calls a std::function it was given.
+  static constexpr std::array<std::string_view, 10> forwarding{
+      "std::apply",        "std::__apply_impl",       "std::__apply_tuple_impl", "std::invoke",
+      "std::__invoke",     "std::__invoke_impl",      "std::__invoke_r",         "std::__invoke_void_return_wrapper::__call",
+      "std::function::operator()", "std::_Function_handler::_M_invoke"};
+  return std::find(forwarding.begin(), forwarding.end(), path) != forwarding.end();
+}
+
+std::optional<FrameLine> parked_at(const std::vector<FrameLine>& frames) {
+  for (const FrameLine& f : frames)
+    if (!f.runtime) return f;
+  return std::nullopt;
+}
+
+std::string short_location(const FrameLine& frame) {
+  std::string path = scope_path(frame.function);
+  replace_all(path, "(anonymous namespace)::", "");
+  if (path.empty()) path = frame.function;
+  return path + frame.where();
+}
 
 std::string readable_name(std::string_view demangled) {
   std::string name(demangled);
@@ -37,23 +138,13 @@ std::string readable_name(std::string_view demangled) {
     // no longer needs the blank.
     replace_all(name, std::string(to) + " >", std::string(to) + ">");
   }
-  return name;
-}
-
-void print_frames(Output& out, const std::vector<inspect::NamedFrame>& frames, std::size_t limit) {
-  std::size_t index = 0;     // frame numbers, inlined calls included
-  std::size_t consumed = 0;  // entries of `frames` printed in full
-  for (const inspect::NamedFrame& frame : frames) {
-    const Symbol& symbol = frame.symbol;
-    if (index + symbol.inlined.size() + 1 > limit && index > 0) break;
-    for (const Symbol& call : symbol.inlined)
-      out.line(fmt::format("#{:<3} {}{} (inlined)", index++, out.paint(readable_name(call.function), Tone::value),
-                           where(call)));
-    out.line(fmt::format("#{:<3} {}{}", index++, out.paint(readable_name(symbol.function), Tone::value),
-                         where(symbol)));
-    ++consumed;
+  // GCC's specialised copies of a function (" [clone .isra.0]", possibly
+  // several) are the same function to whoever reads the stack.
+  for (std::size_t at = name.find(" [clone "); at != std::string::npos; at = name.find(" [clone ", at)) {
+    const std::size_t end = name.find(']', at);
+    name.erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
   }
-  if (consumed < frames.size()) out.line(fmt::format("... {} more frames", frames.size() - consumed));
+  return name;
 }
 
 }  // namespace corosh::shell

@@ -66,6 +66,10 @@ std::vector<inspect::NamedFrame> LocalTarget::stack(const CoroutineInfo& corouti
   return inspect::stack(coroutine, max_frames);
 }
 
+std::vector<inspect::CoroutineStack> LocalTarget::stacks(std::size_t max_frames) {
+  return inspect::stacks(max_frames);
+}
+
 Symbol LocalTarget::symbol(std::uintptr_t pc) { return inspect::symbol(pc); }
 
 inspect::ContextMemory LocalTarget::context(const CoroutineInfo& coroutine) { return inspect::context(coroutine); }

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "frames.hpp"
+#include "stack_view.hpp"
 #include "words.hpp"
 
 #include <fmt/format.h>
@@ -185,7 +186,9 @@ void Shell::report_death(const inspect::Death& death) {
     what += ": null pointer dereference";
   out.line(fmt::format("{} {}: {}", who, out.paint("faulted", Tone::bad), what));
   out.line("backtrace at the fault:");
-  if (view) print_frames(out, target.stack(view->info, 4096), 12);
+  if (view)
+    print_stack(out, frame_lines(target.stack(view->info, 65536)),
+                {.limit = 12, .full_command = fmt::format("stack {} --full", death.id)});
 }
 
 }  // namespace corosh::shell

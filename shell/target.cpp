@@ -1,4 +1,5 @@
-// target.cpp — what a Target does when it cannot drive anything.
+// target.cpp — what a Target does by default: stacks one by one, and no
+// driving at all.
 #include "target.hpp"
 
 #include <fmt/format.h>
@@ -7,6 +8,17 @@ namespace corosh::shell {
 
 void Target::unsupported(std::string_view what) const {
   throw NotSupported(fmt::format("{} is not supported on {}", what, describe()));
+}
+
+std::vector<inspect::CoroutineStack> Target::stacks(std::size_t max_frames) {
+  std::vector<inspect::CoroutineStack> all;
+  for (const CoroutineView& v : list()) {
+    const CoroutineInfo& c = v.info;
+    const bool faulted = c.state == State::dead && c.ending == Ending::faulted;
+    if ((c.state == State::dead && !faulted) || c.state == State::running) continue;
+    all.push_back({c.id, stack(c, max_frames)});
+  }
+  return all;
 }
 
 std::uint64_t Target::spawn(const SpawnRequest&) { unsupported("spawn"); }

@@ -95,9 +95,9 @@ def list_row(lines, name):
 def test_tree_preorder():
     equal(demo("tree_preorder"), "8 4 2 1 3 6 5 7 12 10 9 11 14 13 15".split(), "preorder of 1..15")
     equal(demo("tree_preorder", "3"), ["2", "1", "3"], "preorder of 1..3")
-    lines = shell("spawn tree_preorder; step 4; stack")
+    lines = shell("spawn tree_preorder; step 4; stack --all")
     equal(yielded(lines), ["8", "4", "2", "1"], "the first four keys")
-    frames = [l for l in section(lines, "stack") if "preorder(" in l and "tree_preorder.cpp" in l]
+    frames = [l for l in section(lines, "stack --all") if "preorder(" in l and "tree_preorder.cpp" in l]
     equal(len(frames), 4, "preorder frames after four steps (one per level)")
 
 
@@ -106,17 +106,38 @@ def test_same_fringe():
                ["A vs B: same fringe (5 leaves)", "A vs C: leaf 1 is 1 in both", "A vs C: leaf 2 is 2 in both",
                 "A vs C: different: leaf 3 is 3 in A, 4 in C"]
     equal(demo("same_fringe"), expected, "same_fringe's comparisons")
-    lines = shell("spawn same_fringe; step 3; list; stack leaves_A; stack leaves_B; continue; list")
+    lines = shell("spawn same_fringe; step 3; list; stack leaves_A --all; stack leaves_B --all; continue; list")
     equal(yielded(lines), expected[:3], "the first three steps")
     listing = section(lines, "list")
     for walker in ("leaves_A", "leaves_B"):
         equal(list_row(listing, walker), (3, "suspended"), walker + " after three leaves")
-    depth_a = sum("leaves(" in l for l in section(lines, "stack leaves_A"))
-    depth_b = sum("leaves(" in l for l in section(lines, "stack leaves_B"))
+    depth_a = sum("leaves(" in l for l in section(lines, "stack leaves_A --all"))
+    depth_b = sum("leaves(" in l for l in section(lines, "stack leaves_B --all"))
     equal((depth_a, depth_b), (3, 4), "recursion depth of the walkers at leaf 3 (B leans right)")
     check(any("last yielded A vs C: different" in l for l in section(lines, "continue")), "continue ends on the verdict")
     final = lines[len(lines) - lines[::-1].index("> list"):]
     check(not any("leaves_" in l for l in final), "the walkers are gone once the comparison ends")
+
+
+def test_crowd():
+    equal(demo("crowd", "9"), ["9 workers parked: asleep, reading a pipe, or idle", "dismissed 9 workers"], "crowd 9")
+    lines = shell("spawn crowd 2000; step; stacks; step; list")
+    groups = section(lines, "stacks")
+    equal(groups[0], "2001 coroutines with a stack, 4 distinct stacks, largest group first", "stacks' summary")
+    heads = [l for l in groups if not l.startswith("  ")][1:]
+    # One group per place a worker parks, largest first, each named by its
+    # ids (made in turns: every third), then the crowd's own stack.
+    equal(heads, ["667 coroutines: 2\u20132000 every 3", "667 coroutines: 3\u20132001 every 3",
+                  "666 coroutines: 4\u20131999 every 3", "coroutine 1 'crowd'"], "the groups")
+    for head, where in zip(heads, ["doze() at crowd.cpp", "await_pipe(int) at crowd.cpp", "idle() at crowd.cpp",
+                                   "gather(long, corosh::Sink<std::string>&) at crowd.cpp"]):
+        body = groups[groups.index(head) + 1:]
+        body = body[:next((i for i, l in enumerate(body) if not l.startswith("  ")), len(body))]
+        check(any(where in l for l in body), f"{head}: parked in {where}:\n" + "\n".join(body))
+        check(body[0].endswith("corosh frames") and body[-1].endswith("corosh frames"),
+              f"{head}: the runtime's frames folded at both ends:\n" + "\n".join(body))
+    check("yielded dismissed 2000 workers" in lines, "the second step dismisses them")
+    equal(len(section(lines, "list")), 2, "only the crowd is left (heading and one row)")
 
 
 def test_fib():

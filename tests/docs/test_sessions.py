@@ -25,8 +25,9 @@ from machine to machine, the same on both sides:
   - hexadecimal numbers of six or more digits become 0xADDR (as in
     tests/shell), so registers and addresses are shown for real but not
     compared;
-  - fd numbers, byte counts of stack use, milliseconds left, loop counters
-    and the frames elided as "... N more frames" become N; switch_x86_64.S
+  - fd numbers, byte counts of stack use, milliseconds left, loop counters,
+    the frames elided as "... N more frames", and the counts of folded stack
+    lines ("×225", "… 7 corosh frames") become N; switch_x86_64.S
     and switch_arm64.S become switch_ARCH.S (their line numbers too, as the
     two files differ);
   - runs of blanks count as one (column widths follow the values).
@@ -68,6 +69,8 @@ MASKS = [
     (re.compile(r"\d+ ms left"), "N ms left"),
     (re.compile(r"\d+ (fds registered|iterations|polls|events)"), r"N \1"),
     (re.compile(r"\.\.\. \d+ more frames"), "... N more frames"),
+    (re.compile(r"\u00d7\d+"), "\u00d7N"),
+    (re.compile(r"\u2026 \d+ (corosh frames?|frames? left out)"), "\u2026 N \\1"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),
     (re.compile(r"\s+"), " "),
 ]

@@ -162,12 +162,18 @@ TEST_CASE("stack names the frames, says what it left out, and refuses a coroutin
   s.target.coroutines[1].info.ending = Ending::returned;
   for (int i = 0; i < 40; ++i) s.target.stacks[3].push_back(frame("descend(int)", "deep.cpp", 30 + i % 2));
   std::vector<std::string> out = s.run("stack deep");
-  REQUIRE(out.size() == 1 + 32 + 1 + 1);  // status, 32 frames, "... N more", summary
+  REQUIRE(out.size() == 1 + 32 + 1 + 1 + 1);  // status, 32 frames, what was left out, the bottom, summary
   CHECK(out[0] == "coroutine 3 'deep': suspended");
-  CHECK(out[1] == "#0   descend(int) at deep.cpp:30");
-  CHECK(out[32] == "#31  descend(int) at deep.cpp:31");
-  CHECK(out[33] == "... 8 more frames");
-  CHECK(contains(out[34], "64 KiB, 512 bytes in use"));
+  CHECK(out[1] == "#0      descend(int) at deep.cpp:30");
+  CHECK(out[32] == "#31     descend(int) at deep.cpp:31");
+  CHECK(out[33] == "#32\u2013#38 \u2026 7 frames left out (`stack 3 --full` shows them)");
+  CHECK(out[34] == "#39     descend(int) at deep.cpp:31");
+  CHECK(contains(out[35], "64 KiB, 512 bytes in use"));
+  CHECK(s.run("stack deep --full").size() == 1 + 40 + 1);
+  CHECK(s.run("stack deep 5").size() == 1 + 5 + 1 + 1 + 1);
+  CHECK(s.run("stack deep --frobnicate") ==
+        std::vector<std::string>{"error: stack: unknown option '--frobnicate' (stack knows --all, --full, --group)"});
+  CHECK(s.run("stack deep 0") == std::vector<std::string>{"error: stack: N out of range: 0 (allowed: 1 to 65536)"});
 
   CHECK(s.run("stack 4") ==
         std::vector<std::string>{"error: stack: coroutine 4 'done' is dead (returned): it has no stack left to walk"});

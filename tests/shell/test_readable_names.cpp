@@ -22,6 +22,12 @@ TEST_CASE("std::string and std::string_view replace their template spellings", "
         "std::vector<int, std::allocator<int> >::push_back(int&&)");
 }
 
+TEST_CASE("the compiler's clone suffixes go", "[shell]") {
+  CHECK(readable_name("(anonymous namespace)::follow((anonymous namespace)::Link*) [clone .constprop.0] [clone "
+                      ".isra.0]") == "(anonymous namespace)::follow((anonymous namespace)::Link*)");
+  CHECK(readable_name("f() [clone .cold]") == "f()");
+}
+
 TEST_CASE("names without library spellings are left alone", "[shell]") {
   CHECK(readable_name("(anonymous namespace)::preorder((anonymous namespace)::Node const*, corosh::Sink<int>&)") ==
         "(anonymous namespace)::preorder((anonymous namespace)::Node const*, corosh::Sink<int>&)");

@@ -8,6 +8,7 @@
 #include <cxxabi.h>
 
 #include <cstring>
+#include <unordered_map>
 #include <typeinfo>
 
 namespace corosh::inspect {
@@ -16,13 +17,45 @@ std::vector<CoroutineInfo> coroutines(Snapshot what) { return live_coroutines(wh
 
 std::optional<CoroutineInfo> coroutine(std::uint64_t id) { return find_coroutine(id); }
 
-std::vector<NamedFrame> stack(const CoroutineInfo& c, std::size_t max_frames) {
+namespace {
+
+// The frames stack() walks for `c`: where it is parked, or where it faulted.
+std::vector<Frame> walk(const CoroutineInfo& c, std::size_t max_frames) {
   const bool faulted = c.state == State::dead && c.ending == Ending::faulted;
-  std::vector<Frame> frames = faulted ? fault_frames(c.id, max_frames) : parked_frames(c.id, max_frames);
+  return faulted ? fault_frames(c.id, max_frames) : parked_frames(c.id, max_frames);
+}
+
+bool walkable(const CoroutineInfo& c) {
+  return c.state == State::created || c.state == State::suspended || c.state == State::normal ||
+         (c.state == State::dead && c.ending == Ending::faulted);
+}
+
+}  // namespace
+
+std::vector<NamedFrame> stack(const CoroutineInfo& c, std::size_t max_frames) {
+  std::vector<Frame> frames = walk(c, max_frames);
   std::vector<NamedFrame> named;
   named.reserve(frames.size());
   for (const Frame& f : frames) named.push_back({f, symbolize(f)});
   return named;
+}
+
+std::vector<CoroutineStack> stacks(std::size_t max_frames) {
+  // Keyed by the address looked up: a return address names its call.
+  std::unordered_map<std::uintptr_t, Symbol> names;
+  std::vector<CoroutineStack> all;
+  for (const CoroutineInfo& c : coroutines()) {
+    if (!walkable(c)) continue;
+    CoroutineStack s{c.id, {}};
+    for (const Frame& f : walk(c, max_frames)) {
+      const std::uintptr_t key = f.return_address && f.pc != 0 ? f.pc - 1 : f.pc;
+      auto [at, fresh] = names.try_emplace(key);
+      if (fresh) at->second = symbolize(f);
+      s.frames.push_back({f, at->second});
+    }
+    all.push_back(std::move(s));
+  }
+  return all;
 }
 
 Symbol symbol(std::uintptr_t pc, bool return_address) {

@@ -116,8 +116,62 @@ Dwarf_Word unsigned_attribute(Dwarf_Die* die, unsigned int name) {
   return value;
 }
 
+// Follows DW_AT_abstract_origin and DW_AT_specification from `die` to the
+// declaration inside its class or namespace, which is where the enclosing
+// scopes can be found. False if `die` has neither.
+bool declaration_of(Dwarf_Die* die, Dwarf_Die* declaration) {
+  Dwarf_Attribute attribute;
+  bool found = false;
+  Dwarf_Die at = *die;
+  for (int hops = 0; hops < 4; ++hops) {  // a short chain of origins and specifications
+    Dwarf_Die next;
+    if ((dwarf_attr(&at, DW_AT_specification, &attribute) == nullptr &&
+         dwarf_attr(&at, DW_AT_abstract_origin, &attribute) == nullptr) ||
+        dwarf_formref_die(&attribute, &next) == nullptr)
+      break;
+    at = next;
+    found = true;
+  }
+  *declaration = at;
+  return found;
+}
+
+// A declaration's name with its namespaces and classes in front, as the
+// demangler would write it ("corosh::Generator<int>::Run<...>::operator()<...>")
+// but without the parameter list, which DWARF does not spell out. A lambda's
+// class has no name: "{lambda}". `depth` bounds functions nested in functions.
+std::string scoped_name(Dwarf_Die* declaration, int depth = 0) {
+  const char* own = dwarf_diename(declaration);
+  std::string name = own ? own : "{lambda}";
+  Dwarf_Die* scopes = nullptr;
+  const int n = dwarf_getscopes_die(declaration, &scopes);
+  for (int i = 1; i < n; ++i) {  // scopes[0] is the declaration itself
+    const int tag = dwarf_tag(&scopes[i]);
+    if (tag == DW_TAG_compile_unit || tag == DW_TAG_partial_unit || tag == DW_TAG_type_unit) break;
+    const char* scope = dwarf_diename(&scopes[i]);
+    if (tag == DW_TAG_namespace) {
+      name = std::string(scope ? scope : "(anonymous namespace)") + "::" + name;
+    } else if (tag == DW_TAG_class_type || tag == DW_TAG_structure_type || tag == DW_TAG_union_type) {
+      name = std::string(scope ? scope : "{lambda}") + "::" + name;
+    } else if (tag == DW_TAG_subprogram) {
+      // A class local to a function (a lambda's): the function's own scopes
+      // are those of its declaration, found through its specification.
+      Dwarf_Die function;
+      declaration_of(&scopes[i], &function);
+      name = (depth < 4 ? scoped_name(&function, depth + 1) : std::string(scope ? scope : "?")) + "::" + name;
+      break;
+    }
+    // lexical blocks add nothing to a name
+  }
+  std::free(scopes);
+  return name;
+}
+
 // The C++ name of an inlined function: its linkage name demangled when there
-// is one (it carries the namespaces), else its plain DW_AT_name.
+// is one (it carries the namespaces and the parameters); otherwise its
+// DW_AT_name with the enclosing namespaces and classes put in front, so a
+// template such as std::apply reads "std::apply<...>" and not "apply<...>"
+// (the shell tells the runtime's frames from the user's by these names).
 std::string inlined_name(Dwarf_Die* die) {
   Dwarf_Attribute attribute;
   const char* linkage = nullptr;
@@ -126,6 +180,8 @@ std::string inlined_name(Dwarf_Die* die) {
     linkage = dwarf_formstring(&attribute);
   }
   if (linkage != nullptr) return demangle(linkage);
+  Dwarf_Die declaration;
+  if (declaration_of(die, &declaration)) return scoped_name(&declaration);
   const char* name = dwarf_diename(die);
   return name ? name : "?";
 }
