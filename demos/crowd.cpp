@@ -49,19 +49,17 @@ struct Pipe {
   }
 };
 
-corosh::Options worker(const char* role, long k) {
-  return {.name = role + std::to_string(k), .stack_size = 64 * 1024};
-}
-
 void gather(long n, corosh::Sink<std::string>& out) {
   Pipe pipe;  // declared first: closed after every reader has stopped waiting on it
   {
     std::vector<corosh::Coroutine> crowd;
     crowd.reserve(std::size_t(n));
     for (long k = 0; k < n; ++k) {
-      if (k % 3 == 0) crowd.emplace_back(worker("sleep-", k), doze);
-      else if (k % 3 == 1) crowd.emplace_back(worker("read-", k), await_pipe, pipe.fds[0]);
-      else crowd.emplace_back(worker("idle-", k), idle);
+      const std::string name = (k % 3 == 0 ? "sleep-" : k % 3 == 1 ? "read-" : "idle-") + std::to_string(k);
+      const corosh::Options options{.name = name, .stack_size = 64 * 1024};  // the name is copied here
+      if (k % 3 == 0) crowd.emplace_back(options, doze);
+      else if (k % 3 == 1) crowd.emplace_back(options, await_pipe, pipe.fds[0]);
+      else crowd.emplace_back(options, idle);
       crowd.back().resume();  // runs until it parks, then comes back here
     }
     out(std::to_string(n) + " workers parked: asleep, reading a pipe, or idle");

@@ -9,7 +9,7 @@
 
 namespace corosh::shell {
 
-std::string Command::synopsis() const {
+std::string Command::synopsis(bool with_options) const {
   std::string text;
   const auto add = [&](std::string_view part) {
     if (!text.empty()) text += ' ';
@@ -27,6 +27,10 @@ std::string Command::synopsis() const {
       case Argument::Presence::optional: add("[" + shown + "]"); break;
       case Argument::Presence::repeated: add("[" + shown + "...]"); break;
     }
+  }
+  if (!with_options) {
+    if (!options.empty()) add("[OPTIONS]");
+    return text;
   }
   for (const Option& o : options)
     add("[" + std::string(o.flag) + (o.takes_value() ? " " + std::string(o.value) : "") + "]" + (o.repeated ? "..." : ""));

@@ -77,10 +77,11 @@ struct Command {
   bool json = false;
   std::function<void(Shell&, const Words& args)> run;
 
-  // "[ID] [N]", "DEMO [ARGS...] [--name N] [--stack SIZE]".
-  std::string synopsis() const;
+  // "[ID] [N]", "DEMO [ARGS...] [--name N] [--stack SIZE]"; the options
+  // left out, "[OPTIONS]" instead, when `options` is false.
+  std::string synopsis(bool options = true) const;
   // How many words may follow the name (options count with their values;
-  // flags not at all: the shell takes them out first).
+  // --json not at all: the shell takes it out first).
   std::size_t min_words() const;
   std::size_t max_words() const;
   // True if `word` is one of its names.

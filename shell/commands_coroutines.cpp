@@ -1,7 +1,10 @@
 // spawn, list, select, cancel, info: making coroutines and looking them up.
 #include "commands.hpp"
+#include "coroutine_filter.hpp"
+#include "frames.hpp"
 #include "shell.hpp"
 #include "target_json.hpp"
+#include "table.hpp"
 #include "words.hpp"
 
 #include <corosh/coroutine.hpp>
@@ -10,6 +13,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <unordered_map>
 
 namespace corosh::shell {
 namespace {
@@ -53,26 +57,63 @@ void spawn(Shell& shell, const Words& args) {
                              v->info.stack_guarded ? "" : ", NO guard page: an overflow on it stops the program"));
 }
 
-void list(Shell& shell, const Words&) {
-  std::vector<CoroutineView> all = shell.target.list();
-  if (shell.json_output())
-    return shell.out.line(json_text({{"coroutines", all}, {"selected", shell.selected}}));
+// Frames walked per coroutine for PARKED AT: the runtime's frames above the
+// first of the program's are few, and list must stay cheap at thousands.
+constexpr std::size_t parked_at_depth = 64;
+
+// What PARKED AT says for `c`, whose first frame of the program's own code
+// is `at` (if one was found).
+std::string parked_text(const CoroutineInfo& c, const std::optional<FrameLine>& at) {
+  if (c.state == State::running) return "(running)";
+  if (c.state == State::dead && c.ending != Ending::faulted) return "";
+  if (at) return short_location(*at) + (c.state == State::dead ? " (the fault)" : "");
+  return c.state == State::created ? "(not started)" : "?";
+}
+
+void list(Shell& shell, const Words& args) {
+  const ParsedWords words = parse_words("list", args);
+  if (!words.arguments.empty())
+    throw CommandError(fmt::format("'{}': list takes only options (`help list`)", printable(words.arguments[0])));
+  const CoroutineFilter filter = filter_of(words);
+  const std::vector<CoroutineView> all = shell.target.list();
+  if (shell.json_output()) {
+    std::vector<CoroutineView> matching;
+    for (const CoroutineView& v : all)
+      if (filter.matches(v.info)) matching.push_back(v);
+    return shell.out.line(json_text({{"coroutines", matching}, {"selected", shell.selected}}));
+  }
   if (all.empty()) {
     shell.out.line("no coroutines (`spawn NAME` starts one; `demos` lists the names)");
     return;
   }
-  shell.out.line(shell.out.paint(fmt::format("  {:>4}  {:<20} {:<34} {:>8}  {}", "ID", "NAME", "STATE", "SWITCHES",
-                                             "STACK USED/SIZE"),
-                                 Tone::heading));
-  for (const CoroutineView& v : all) {
-    const CoroutineInfo& c = v.info;
+  std::vector<const CoroutineView*> shown;
+  for (const CoroutineView& v : all)
+    if (filter.matches(v.info)) shown.push_back(&v);
+  if (shown.empty()) {
+    shell.out.line(fmt::format("no coroutine matches {} ({})", filter.text(), totals(all)));
+    return;
+  }
+  const inspect::StackSet stacks = shell.target.stacks(parked_at_depth);
+  const StackLines lines(stacks);
+  std::unordered_map<std::uint64_t, std::optional<FrameLine>> parked;
+  for (const inspect::StackSet::Stack& s : stacks.stacks) parked.emplace(s.id, lines.parked_at(s));
+
+  Table table({{" "}, {"ID", Table::right}, {"NAME"}, {"STATE"}, {"SWITCHES", Table::right}, {"STACK USED/SIZE"},
+               {"PARKED AT"}, {""}});
+  for (const CoroutineView* v : shown) {
+    const CoroutineInfo& c = v->info;
+    auto at = parked.find(c.id);
     // Not spawned by the shell: the loop's (echo listeners) or one a demo
     // made for itself (pipeline's stages). Only their owner resumes them.
-    std::string owner = v.yours ? "" : " (inspect only)";
-    shell.out.line(fmt::format("{} {:>4}  {:<20} {:<34} {:>8}  {}/{}{}", c.id == shell.selected ? '*' : ' ', c.id,
-                               c.name.empty() ? "-" : c.name, Shell::state_text(c), c.switches, c.stack_in_use,
-                               human_bytes(c.stack_size), owner));
+    table.add({c.id == shell.selected ? "*" : "", std::to_string(c.id), c.name.empty() ? "-" : c.name,
+               Shell::state_text(c), std::to_string(c.switches),
+               fmt::format("{}/{}", c.stack_in_use, human_bytes(c.stack_size)),
+               parked_text(c, at == parked.end() ? std::nullopt : at->second), v->yours ? "" : "(inspect only)"});
   }
+  std::vector<std::string> text = table.lines();
+  shell.out.line(shell.out.paint(text[0], Tone::heading));
+  for (std::size_t i = 1; i < text.size(); ++i) shell.out.line(text[i]);
+  shell.out.line(filter.empty() ? totals(all) : fmt::format("{} shown ({}) of {}", shown.size(), filter.text(), totals(all)));
 }
 
 void select(Shell& shell, const Words& args) {
@@ -100,6 +141,8 @@ void info(Shell& shell, const Words& args) {
   out.line(fmt::format("  state     {}", Shell::state_text(c)));
   if (!c.site_file.empty())
     out.line(fmt::format("  created   {}:{} in {}", base_name(c.site_file), c.site_line, c.site_function));
+  if (c.state != State::dead || c.ending == Ending::faulted)
+    out.line(fmt::format("  parked at {}", parked_text(c, parked_at(frame_lines(shell.target.stack(c, parked_at_depth))))));
   out.line(fmt::format("  switches  {}", c.switches));
   out.line(fmt::format("  stack     {} at 0x{:x}, {} bytes in use, {} touched, {}", human_bytes(c.stack_size),
                        c.stack_base, c.stack_in_use, human_bytes(c.stack_touched),
@@ -123,13 +166,21 @@ void add_coroutine_commands(CommandTable& table) {
              .run = spawn});
   table.add({.name = "list",
              .aliases = {"ps"},
-             .summary = "show every coroutine: id, name, state, switches, stack use",
+             .options = filter_options(),
+             .summary = "show coroutines: id, name, state, switches, stack use, where parked",
              .help = "One line per live coroutine of the shell's thread, the selected one\n"
-                     "marked with *. STATE says what a waiting coroutine waits for, and how a\n"
-                     "dead one ended. Coroutines marked (inspect only) were not spawned by\n"
-                     "you: the event loop's (echo listeners' acceptors and connections) and\n"
-                     "those a demo starts for itself (pipeline's stages). Only their owner\n"
-                     "resumes them.",
+                     "marked with *, then how many there are in each state. STATE says what\n"
+                     "a waiting coroutine waits for, and how a dead one ended. PARKED AT is\n"
+                     "the first frame of the program's own code on its stack (as `stack`\n"
+                     "shows it, the runtime's frames skipped). Coroutines marked (inspect\n"
+                     "only) were not spawned by you: the event loop's (echo listeners'\n"
+                     "acceptors and connections) and those a demo starts for itself\n"
+                     "(pipeline's stages). Only their owner resumes them.\n"
+                     "Filters, all of them at once: --state S (created, suspended, running,\n"
+                     "normal, dead, waiting, or returned, threw, cancelled, faulted; given\n"
+                     "twice, either), --name GLOB ('read-*'), --waiting, --dead, --site\n"
+                     "FILE[:LINE] (where it was created).\n"
+                     "Example: list --state suspended --name 'idle-*'",
              .json = true,
              .run = list});
   table.add({.name = "select",

@@ -10,10 +10,19 @@
 namespace corosh::shell {
 namespace {
 
+// Widest usage line `help` lists in full; wider ones say [OPTIONS].
+constexpr std::size_t overview_width = 48;
+
 // "step [ID] [N]".
-std::string usage_line(const Command& c) {
-  std::string synopsis = c.synopsis();
+std::string usage_line(const Command& c, bool options = true) {
+  std::string synopsis = c.synopsis(options);
   return synopsis.empty() ? std::string(c.name) : fmt::format("{} {}", c.name, synopsis);
+}
+
+// The usage line in the overview: in full if it fits.
+std::string overview_line(const Command& c) {
+  std::string full = usage_line(c);
+  return full.size() <= overview_width ? full : usage_line(c, false);
 }
 
 void help(Shell& shell, const Words& args) {
@@ -21,9 +30,9 @@ void help(Shell& shell, const Words& args) {
   if (args.empty()) {
     std::size_t width = 0;
     for (const Command& c : table.all())
-      width = std::max(width, usage_line(c).size());
+      width = std::max(width, overview_line(c).size());
     for (const Command& c : table.all()) {
-      std::string head = usage_line(c);
+      std::string head = overview_line(c);
       shell.out.line(fmt::format("  {:<{}}  {}", head, width, c.summary));
     }
     shell.out.line("`help COMMAND` tells more; ids or names pick a coroutine, the selected one is the default.");

@@ -1,5 +1,6 @@
 // stack, stacks, regs, ctx: looking inside parked coroutines.
 #include "commands.hpp"
+#include "coroutine_filter.hpp"
 #include "frames.hpp"
 #include "stack_groups.hpp"
 #include "stack_view.hpp"
@@ -73,23 +74,30 @@ void stack(Shell& shell, const Words& args) {
 
 void stack_groups(Shell& shell, const ParsedWords& words) {
   if (words.arguments.size() > 1) throw CommandError("at most a number of lines (usage: stacks [N])");
+  const CoroutineFilter filter = filter_of(words);
+  std::map<std::uint64_t, std::string> names;  // those the filter lets through; groups of one are named
+  for (const CoroutineView& v : shell.target.list())
+    if (filter.matches(v.info)) names.emplace(v.info.id, v.info.name);
   std::vector<CoroutineFrames> all;
   std::size_t deepest = 0;
-  for (const inspect::CoroutineStack& s : shell.target.stacks(walk_limit)) {
+  const inspect::StackSet set = shell.target.stacks(walk_limit);
+  const StackLines lines(set);
+  for (const inspect::StackSet::Stack& s : set.stacks) {
+    if (!names.contains(s.id)) continue;
     deepest = std::max(deepest, s.frames.size());
-    all.push_back({s.id, frame_lines(s.frames)});
+    all.push_back({s.id, lines.lines(s)});
   }
   if (all.empty()) {
-    shell.out.line("no coroutine has a stack to show (none is parked)");
+    shell.out.line(filter.empty() ? "no coroutine has a stack to show (none is parked)"
+                                  : fmt::format("no coroutine with a stack matches {}", filter.text()));
     return;
   }
   const std::vector<StackGroup> groups = group_stacks(all);
-  shell.out.line(fmt::format("{} coroutine{} with a stack, {} distinct stack{}, largest group first", all.size(),
-                             all.size() == 1 ? "" : "s", groups.size(), groups.size() == 1 ? "" : "s"));
+  shell.out.line(fmt::format("{} coroutine{} with a stack{}, {} distinct stack{}, largest group first", all.size(),
+                             all.size() == 1 ? "" : "s", filter.empty() ? "" : " (" + filter.text() + ")",
+                             groups.size(), groups.size() == 1 ? "" : "s"));
   const StackView view =
       view_of(words, words.arguments.empty() ? nullptr : &words.arguments[0], "stacks --full");
-  std::map<std::uint64_t, std::string> names;  // for groups of one, which are named
-  for (const CoroutineView& v : shell.target.list()) names.emplace(v.info.id, v.info.name);
   for (const StackGroup& g : groups) {
     const std::string who = g.ids.size() == 1 ? Shell::label(g.ids[0], names[g.ids[0]])
                                               : fmt::format("{} coroutines: {}", g.ids.size(), id_ranges(g.ids, 12));
@@ -97,6 +105,12 @@ void stack_groups(Shell& shell, const ParsedWords& words) {
     print_stack(shell.out, g.frames, view, "  ");
   }
   walk_stopped(shell.out, deepest);
+}
+
+std::vector<Option> stacks_options() {
+  std::vector<Option> options{{"--all", ""}, {"--full", ""}};
+  for (Option& o : filter_options()) options.push_back(o);
+  return options;
 }
 
 void stacks(Shell& shell, const Words& args) { stack_groups(shell, parse_words("stacks", args)); }
@@ -154,13 +168,14 @@ void add_inspect_commands(CommandTable& table) {
              .run = stack});
   table.add({.name = "stacks",
              .arguments = {{"N", ArgKind::count, Argument::Presence::optional}},
-             .options = {{"--all", ""}, {"--full", ""}},
+             .options = stacks_options(),
              .summary = "every parked coroutine's stack, identical stacks grouped",
              .help = "Walks every coroutine that has a stack (parked, or faulted) and groups\n"
                      "those whose frames are the same: each group says how many coroutines\n"
                      "share it and which (ids, runs as ranges), largest group first, then\n"
                      "the stack folded as `stack` folds it (N, --all and --full as there).\n"
-                     "A thousand connections waiting in the same read show as one group.",
+                     "A thousand connections waiting in the same read show as one group.\n"
+                     "The filters of `list` pick the coroutines (stacks --waiting).",
              .run = stacks});
   table.add({.name = "regs",
              .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},

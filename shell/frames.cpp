@@ -31,6 +31,12 @@ FrameLine line_of(const Symbol& s, bool inlined, std::uintptr_t pc) {
   return f;
 }
 
+// A symbol's lines: the calls inlined at its address, then its frame.
+void append_lines(const Symbol& symbol, std::uintptr_t pc, std::vector<FrameLine>& lines) {
+  for (const Symbol& call : symbol.inlined) lines.push_back(line_of(call, true, pc));
+  lines.push_back(line_of(symbol, false, pc));
+}
+
 }  // namespace
 
 std::string FrameLine::where() const {
@@ -42,11 +48,37 @@ std::string FrameLine::where() const {
 
 std::vector<FrameLine> frame_lines(const std::vector<inspect::NamedFrame>& frames) {
   std::vector<FrameLine> lines;
-  for (const inspect::NamedFrame& f : frames) {
-    for (const Symbol& call : f.symbol.inlined) lines.push_back(line_of(call, true, f.frame.pc));
-    lines.push_back(line_of(f.symbol, false, f.frame.pc));
-  }
+  for (const inspect::NamedFrame& f : frames) append_lines(f.symbol, f.frame.pc, lines);
   return lines;
+}
+
+StackLines::StackLines(const inspect::StackSet& set) {
+  per_symbol_.reserve(set.symbols.size());
+  for (const Symbol& s : set.symbols) {
+    per_symbol_.emplace_back();
+    append_lines(s, 0, per_symbol_.back());
+  }
+}
+
+std::vector<FrameLine> StackLines::lines(const inspect::StackSet::Stack& stack) const {
+  std::vector<FrameLine> all;
+  for (std::size_t i = 0; i < stack.frames.size(); ++i)
+    for (const FrameLine& f : per_symbol_.at(stack.symbols[i])) {
+      all.push_back(f);
+      all.back().pc = stack.frames[i].pc;
+    }
+  return all;
+}
+
+std::optional<FrameLine> StackLines::parked_at(const inspect::StackSet::Stack& stack) const {
+  for (std::size_t i = 0; i < stack.frames.size(); ++i)
+    for (const FrameLine& f : per_symbol_.at(stack.symbols[i]))
+      if (!f.runtime) {
+        FrameLine found = f;
+        found.pc = stack.frames[i].pc;
+        return found;
+      }
+  return std::nullopt;
 }
 
 std::string scope_path(std::string_view name) {

@@ -36,6 +36,20 @@ struct FrameLine {
 // it was inlined into.
 std::vector<FrameLine> frame_lines(const std::vector<inspect::NamedFrame>& frames);
 
+// The lines of many stacks of one StackSet (Target::stacks), each of its
+// symbols turned into lines once.
+class StackLines {
+ public:
+  explicit StackLines(const inspect::StackSet& set);
+  // frame_lines() of one of the set's stacks.
+  std::vector<FrameLine> lines(const inspect::StackSet::Stack& stack) const;
+  // parked_at() of one of the set's stacks, without making all its lines.
+  std::optional<FrameLine> parked_at(const inspect::StackSet::Stack& stack) const;
+
+ private:
+  std::vector<std::vector<FrameLine>> per_symbol_;  // inlined calls, then the frame
+};
+
 // The one rule for what is the runtime's own plumbing rather than the
 // program's code: functions of namespace corosh (corosh::detail included;
 // not corosh::demos or corosh::shell, which are programs built on the

@@ -66,7 +66,7 @@ std::vector<inspect::NamedFrame> LocalTarget::stack(const CoroutineInfo& corouti
   return inspect::stack(coroutine, max_frames);
 }
 
-std::vector<inspect::CoroutineStack> LocalTarget::stacks(std::size_t max_frames) {
+inspect::StackSet LocalTarget::stacks(std::size_t max_frames) {
   return inspect::stacks(max_frames);
 }
 

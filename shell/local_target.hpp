@@ -37,7 +37,7 @@ class LocalTarget final : public Target {
   std::vector<CoroutineView> list() override;
   std::optional<CoroutineView> find(std::uint64_t id) override;
   std::vector<inspect::NamedFrame> stack(const CoroutineInfo& coroutine, std::size_t max_frames) override;
-  std::vector<inspect::CoroutineStack> stacks(std::size_t max_frames) override;
+  inspect::StackSet stacks(std::size_t max_frames) override;
   Symbol symbol(std::uintptr_t pc) override;
   inspect::ContextMemory context(const CoroutineInfo& coroutine) override;
   RegisterLayout register_layout() override;

@@ -39,6 +39,9 @@ bool Shell::execute(std::string_view line) {
     reject_long_line(line.size());
   } else if (std::string why = reject_binary(line); !why.empty()) {
     out.error(why);
+  } else if (const std::size_t first = line.find_first_not_of(" \t");
+             first != std::string_view::npos && line[first] == '#') {
+    // A comment is not split into words: its quotes need not pair ("list's").
   } else {
     try {
       return run(split_words(line));

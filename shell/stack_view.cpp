@@ -1,5 +1,7 @@
 #include "stack_view.hpp"
 
+#include "table.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,11 +13,6 @@ using Kind = StackRow::Kind;
 
 bool same_frame(const FrameLine& a, const FrameLine& b) {
   return a.function == b.function && a.file == b.file && a.line == b.line && a.inlined == b.inlined;
-}
-
-// Characters as a terminal counts them: UTF-8 continuation bytes take no column.
-std::size_t columns(std::string_view text) {
-  return std::size_t(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 std::string label(const StackRow& row) {
@@ -71,11 +68,11 @@ std::vector<StackRow> fold(const std::vector<FrameLine>& frames, const StackView
 
 std::vector<std::string> render(const std::vector<StackRow>& rows, const StackView& view, const Output& out) {
   std::size_t width = 4;  // "#14 ", as unfolded stacks have always been numbered
-  for (const StackRow& row : rows) width = std::max(width, columns(label(row)));
+  for (const StackRow& row : rows) width = std::max(width, display_width(label(row)));
   std::vector<std::string> lines;
   for (const StackRow& row : rows) {
     std::string text = label(row);
-    text += std::string(width - columns(text) + 1, ' ');
+    text += std::string(width - display_width(text) + 1, ' ');
     const std::size_t n = row.count();
     switch (row.kind) {
       case Kind::frame:

@@ -10,13 +10,13 @@ void Target::unsupported(std::string_view what) const {
   throw NotSupported(fmt::format("{} is not supported on {}", what, describe()));
 }
 
-std::vector<inspect::CoroutineStack> Target::stacks(std::size_t max_frames) {
-  std::vector<inspect::CoroutineStack> all;
+inspect::StackSet Target::stacks(std::size_t max_frames) {
+  inspect::StackSet all;
   for (const CoroutineView& v : list()) {
     const CoroutineInfo& c = v.info;
     const bool faulted = c.state == State::dead && c.ending == Ending::faulted;
     if ((c.state == State::dead && !faulted) || c.state == State::running) continue;
-    all.push_back({c.id, stack(c, max_frames)});
+    all.add(c.id, stack(c, max_frames));
   }
   return all;
 }

@@ -96,7 +96,7 @@ class Target {
   // The stacks of every coroutine stack() can walk (parked, or faulted),
   // oldest first, at most max_frames each, in one go. By default one
   // stack() per coroutine of list(); a target that can do better does.
-  virtual std::vector<inspect::CoroutineStack> stacks(std::size_t max_frames);
+  virtual inspect::StackSet stacks(std::size_t max_frames);
   // Names a code address of the target.
   virtual Symbol symbol(std::uintptr_t pc) = 0;
   // A copy of its saved-context block, and how to read one.

@@ -137,7 +137,7 @@ def test_crowd():
         check(body[0].endswith("corosh frames") and body[-1].endswith("corosh frames"),
               f"{head}: the runtime's frames folded at both ends:\n" + "\n".join(body))
     check("yielded dismissed 2000 workers" in lines, "the second step dismisses them")
-    equal(len(section(lines, "list")), 2, "only the crowd is left (heading and one row)")
+    equal(len(section(lines, "list")), 3, "only the crowd is left (heading, one row, totals)")
 
 
 def test_fib():

@@ -144,8 +144,9 @@ TEST_CASE("list shows every coroutine, marks the selected one and those the shel
                          coroutine(2, "", State::suspended, false, "fd 7 readable")};
   s.shell.selected = 1;
   std::vector<std::string> out = s.run("list");
-  REQUIRE(out.size() == 3);  // heading + two rows
+  REQUIRE(out.size() == 4);  // heading + two rows + totals
   CHECK(contains(out[0], "ID"));
+  CHECK(out[3] == "2 coroutines: 2 suspended (1 waiting)");
   CHECK(out[1].starts_with("*"));
   CHECK(contains(out[1], "fib"));
   CHECK_FALSE(contains(out[1], "inspect only"));
@@ -154,6 +155,72 @@ TEST_CASE("list shows every coroutine, marks the selected one and those the shel
   CHECK(contains(out[2], "suspended, waiting for fd 7 readable"));
   CHECK(contains(out[2], "(inspect only)"));
   CHECK(s.errors.empty());
+}
+
+TEST_CASE("list keeps its columns in line whatever the state says, and shows where each is parked", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "fib", State::suspended, true),
+                         coroutine(2, "reader", State::suspended, false, "fd 7 readable, 4999 ms left"),
+                         coroutine(3, "done", State::dead, true)};
+  s.target.coroutines[2].info.ending = Ending::cancelled;
+  s.target.stacks[1] = {frame("corosh::yield()", "coroutine.hpp", 122), frame("fibonacci(corosh::Sink<int>&)", "fib.cpp", 21),
+                        frame("corosh_trampoline", "switch_x86_64.S", 119)};
+  s.target.stacks[2] = {frame("corosh::Loop::wait(int)", "loop.cpp", 373), frame("(anonymous namespace)::serve(int)", "srv.cpp", 9)};
+  const std::vector<std::string> out = s.run("list");
+  REQUIRE(out.size() == 5);
+  // Every column starts where its heading does.
+  for (std::string_view heading : {"SWITCHES", "STACK USED/SIZE", "PARKED AT"}) {
+    const std::size_t at = out[0].find(heading);
+    REQUIRE(at != std::string::npos);
+    CHECK(out[1][at - 1] == ' ');
+    CHECK(out[2][at - 1] == ' ');
+  }
+  const std::size_t parked = out[0].find("PARKED AT");
+  CHECK(out[1].substr(parked) == "fibonacci at fib.cpp:21");
+  CHECK(out[2].substr(parked) == "serve at srv.cpp:9       (inspect only)");
+  CHECK(out[3].size() < parked);  // a dead one is parked nowhere
+  CHECK(out[4] == "3 coroutines: 2 suspended (1 waiting), 1 dead (1 cancelled)");
+}
+
+TEST_CASE("list filters by state, name, waiting, death and site, and says what it hid", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "read-1", State::suspended, false, "fd 7 readable"),
+                         coroutine(2, "read-2", State::suspended, false, "fd 7 readable"),
+                         coroutine(3, "idle-3", State::suspended, false), coroutine(4, "new", State::created, true),
+                         coroutine(5, "gone", State::dead, true)};
+  s.target.coroutines[4].info.ending = Ending::faulted;
+  for (CoroutineView& v : s.target.coroutines) {
+    v.info.site_file = "/src/demos/crowd.cpp";
+    v.info.site_line = v.info.id < 3 ? 58 : 60;
+  }
+  const auto ids = [&](std::string_view command) {
+    std::vector<std::string> out = s.run(command);
+    std::vector<std::uint64_t> shown;
+    for (std::size_t i = 1; i + 1 < out.size(); ++i) shown.push_back(std::stoull(out[i].substr(1)));
+    return shown;
+  };
+  using Ids = std::vector<std::uint64_t>;
+  CHECK(ids("list --name 'read-*'") == Ids{1, 2});
+  CHECK(ids("list --waiting") == Ids{1, 2});
+  CHECK(ids("list --state created --state dead") == Ids{4, 5});
+  CHECK(ids("list --state faulted") == Ids{5});
+  CHECK(ids("list --dead") == Ids{5});
+  CHECK(ids("list --state suspended --name '*-3'") == Ids{3});
+  CHECK(ids("list --site crowd.cpp:58") == Ids{1, 2});
+  CHECK(ids("list --site demos/crowd.cpp") == Ids{1, 2, 3, 4, 5});
+  CHECK(ids("list --site rowd.cpp").empty());
+  CHECK(s.run("list --waiting").back() ==
+        "2 shown (--waiting) of 5 coroutines: 1 created, 3 suspended (2 waiting), 1 dead (1 faulted)");
+  CHECK(s.run("list --name 'x*'") == std::vector<std::string>{
+                                        "no coroutine matches --name 'x*' (5 coroutines: 1 created, 3 suspended (2 "
+                                        "waiting), 1 dead (1 faulted))"});
+  CHECK(s.run("list --state sleeping") ==
+        std::vector<std::string>{"error: list: no state called 'sleeping' (created, suspended, running, normal, "
+                                 "dead, waiting, or how it died: returned, threw, cancelled, faulted)"});
+  CHECK(s.run("list --site crowd.cpp:x") ==
+        std::vector<std::string>{"error: list: bad --site line: 'x' is not a whole number"});
+  CHECK(s.run("list fib") == std::vector<std::string>{"error: list: 'fib': list takes only options (`help list`)"});
+  CHECK(s.run("list --name") == std::vector<std::string>{"error: list: --name needs a value (--name GLOB)"});
 }
 
 TEST_CASE("stack names the frames, says what it left out, and refuses a coroutine with no stack", "[shell]") {

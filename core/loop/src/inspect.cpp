@@ -40,22 +40,40 @@ std::vector<NamedFrame> stack(const CoroutineInfo& c, std::size_t max_frames) {
   return named;
 }
 
-std::vector<CoroutineStack> stacks(std::size_t max_frames) {
+std::vector<NamedFrame> StackSet::named(const Stack& stack) const {
+  std::vector<NamedFrame> all;
+  all.reserve(stack.frames.size());
+  for (std::size_t i = 0; i < stack.frames.size(); ++i) all.push_back({stack.frames[i], symbols[stack.symbols[i]]});
+  return all;
+}
+
+void StackSet::add(std::uint64_t id, const std::vector<NamedFrame>& frames) {
+  Stack s{id, {}, {}};
+  for (const NamedFrame& f : frames) {
+    s.frames.push_back(f.frame);
+    s.symbols.push_back(std::uint32_t(symbols.size()));
+    symbols.push_back(f.symbol);
+  }
+  stacks.push_back(std::move(s));
+}
+
+StackSet stacks(std::size_t max_frames) {
+  StackSet set;
   // Keyed by the address looked up: a return address names its call.
-  std::unordered_map<std::uintptr_t, Symbol> names;
-  std::vector<CoroutineStack> all;
+  std::unordered_map<std::uintptr_t, std::uint32_t> index;
   for (const CoroutineInfo& c : coroutines()) {
     if (!walkable(c)) continue;
-    CoroutineStack s{c.id, {}};
-    for (const Frame& f : walk(c, max_frames)) {
+    StackSet::Stack s{c.id, walk(c, max_frames), {}};
+    s.symbols.reserve(s.frames.size());
+    for (const Frame& f : s.frames) {
       const std::uintptr_t key = f.return_address && f.pc != 0 ? f.pc - 1 : f.pc;
-      auto [at, fresh] = names.try_emplace(key);
-      if (fresh) at->second = symbolize(f);
-      s.frames.push_back({f, at->second});
+      auto [at, fresh] = index.try_emplace(key, std::uint32_t(set.symbols.size()));
+      if (fresh) set.symbols.push_back(symbolize(f));
+      s.symbols.push_back(at->second);
     }
-    all.push_back(std::move(s));
+    set.stacks.push_back(std::move(s));
   }
-  return all;
+  return set;
 }
 
 Symbol symbol(std::uintptr_t pc, bool return_address) {

@@ -34,10 +34,22 @@ struct NamedFrame {
   friend bool operator==(const NamedFrame&, const NamedFrame&) = default;
 };
 
-// A coroutine's walked stack (see stacks()).
-struct CoroutineStack {
-  std::uint64_t id = 0;
-  std::vector<NamedFrame> frames;
+// The walked stacks of many coroutines, each distinct code address named
+// once however many stacks it appears in (see stacks()): thousands of
+// coroutines parked in a few places share a few dozen symbols.
+struct StackSet {
+  struct Stack {
+    std::uint64_t id = 0;
+    std::vector<Frame> frames;           // innermost first
+    std::vector<std::uint32_t> symbols;  // frames[i] is named symbols[stack.symbols[i]]
+  };
+  std::vector<Stack> stacks;
+  std::vector<Symbol> symbols;
+
+  // One stack's frames with their names.
+  std::vector<NamedFrame> named(const Stack& stack) const;
+  // Adds a stack of named frames (its symbols appended as they are).
+  void add(std::uint64_t id, const std::vector<NamedFrame>& frames);
 };
 
 // A coroutine's saved-context block as it lies in memory (see register.hpp).
@@ -145,10 +157,9 @@ std::optional<CoroutineInfo> coroutine(std::uint64_t id);
 // max_frames. Empty for a running or otherwise dead coroutine.
 std::vector<NamedFrame> stack(const CoroutineInfo& coroutine, std::size_t max_frames);
 // The stacks of every coroutine stack() can walk (parked, or dead of a
-// contained fault), oldest first, at most max_frames each. Each distinct
-// code address is named once, however many stacks it appears in, so this
-// costs far less than stack() for each of thousands of coroutines.
-std::vector<CoroutineStack> stacks(std::size_t max_frames);
+// contained fault), oldest first, at most max_frames each: far cheaper than
+// stack() for each of thousands of coroutines.
+StackSet stacks(std::size_t max_frames);
 // Names a code address (a return address when `return_address`).
 Symbol symbol(std::uintptr_t pc, bool return_address = false);
 // A copy of its saved-context block; empty bytes if none is saved (running
