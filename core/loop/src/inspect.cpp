@@ -61,7 +61,7 @@ StackSet stacks(std::size_t max_frames) {
   StackSet set;
   // Keyed by the address looked up: a return address names its call.
   std::unordered_map<std::uintptr_t, std::uint32_t> index;
-  for (const CoroutineInfo& c : coroutines()) {
+  for (const CoroutineInfo& c : coroutines(Snapshot::quick)) {  // no mincore: only the state matters here
     if (!walkable(c)) continue;
     StackSet::Stack s{c.id, walk(c, max_frames), {}};
     s.symbols.reserve(s.frames.size());

@@ -36,13 +36,11 @@
 namespace corosh::detail {
 namespace {
 
+// Constant time (the registry's id table): walking every stack of a
+// thread with 100,000 coroutines looks each one up.
 const Control* find_control(std::uint64_t id) noexcept {
   const ThreadRegistry* r = this_thread.registry;
-  if (r == nullptr) return nullptr;
-  for (const Control* c = r->first; c; c = c->registry_next) {
-    if (c->id == id) return c;
-  }
-  return nullptr;
+  return r == nullptr ? nullptr : r->by_id.find(id);
 }
 
 // Whether a frame record at `fp` lies wholly inside the coroutine's stack.
