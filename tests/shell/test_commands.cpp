@@ -400,7 +400,7 @@ TEST_CASE("a unique prefix names a command; an ambiguous one lists the candidate
   CHECK(command_table().find("inf") == command_table().find("info"));
   CHECK(command_table().find("s") == nullptr);
   CHECK(s.run("s") ==
-        std::vector<std::string>{"error: unknown command 's' (it could be spawn, select, step, stack or source)"});
+        std::vector<std::string>{"error: unknown command 's' (it could be spawn, select, step, stack, stacks or source)"});
   CHECK(s.run("stpe") == std::vector<std::string>{"error: unknown command 'stpe' (did you mean 'step'?)"});
   CHECK(s.run("lis") == std::vector<std::string>{"error: unknown command 'lis' (it could be list or listen)"});
 }
