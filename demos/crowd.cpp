@@ -16,9 +16,8 @@
 //
 // In the shell: `spawn crowd 2000`, `step`, `stacks`, `list --name 'idle-*'`,
 // `step`.
-#include "catalog.hpp"
-
 #include <corosh/loop.hpp>
+#include <corosh/spawnable.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -67,17 +66,17 @@ void gather(long n, corosh::Sink<std::string>& out) {
   out("dismissed " + std::to_string(n) + " workers");
 }
 
-const corosh::demos::Registration registration{{
+const corosh::spawnable::Declaration declaration{{
     .name = "crowd",
-    .synopsis = "[N]",
+    .usage = "[N]",
     .description = "N workers (default 30) parked in three places: asleep, reading a pipe, idle",
     .create =
-        [](const corosh::demos::Arguments& args, const corosh::demos::Spec& spec)
-        -> std::unique_ptr<corosh::demos::Task> {
-      corosh::demos::at_most(args, 1);
-      long n = corosh::demos::count_argument(args, 0, "N", 30, 1, 20000);
-      return std::make_unique<corosh::demos::GeneratorTask<std::string>>(
-          nullptr, corosh::Generator<std::string>(corosh::demos::options_for(spec), gather, n));
+        [](const corosh::spawnable::Arguments& args, const corosh::spawnable::Spec& spec)
+        -> std::unique_ptr<corosh::spawnable::Task> {
+      corosh::spawnable::at_most(args, 1);
+      long n = corosh::spawnable::count_argument(args, 0, "N", 30, 1, 20000);
+      return std::make_unique<corosh::spawnable::GeneratorTask<std::string>>(
+          nullptr, corosh::Generator<std::string>(corosh::spawnable::options_for(spec), gather, n));
     }}};
 
 }  // namespace

@@ -46,7 +46,8 @@ std::size_t Command::min_words() const {
 std::size_t Command::max_words() const {
   std::size_t n = 0;
   // --json is taken out of the words before they are counted; other flags count.
-  for (const Option& o : options) n += (o.takes_value() ? 2 : 1) * (o.repeated ? max_repeated : 1);
+  for (const Option& o : options)
+    if (o.flag != "--json") n += (o.takes_value() ? 2 : 1) * (o.repeated ? max_repeated : 1);
   for (const Argument& a : arguments) n += a.presence == Argument::Presence::repeated ? max_repeated : 1;
   return n;
 }

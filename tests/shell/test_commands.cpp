@@ -239,7 +239,7 @@ TEST_CASE("stack names the frames, says what it left out, and refuses a coroutin
   CHECK(s.run("stack deep --full").size() == 1 + 40 + 1);
   CHECK(s.run("stack deep 5").size() == 1 + 5 + 1 + 1 + 1);
   CHECK(s.run("stack deep --frobnicate") ==
-        std::vector<std::string>{"error: stack: unknown option '--frobnicate' (stack knows --all, --full, --group)"});
+        std::vector<std::string>{"error: stack: unknown option '--frobnicate' (stack knows --all, --full, --group, --json)"});
   CHECK(s.run("stack deep 0") == std::vector<std::string>{"error: stack: N out of range: 0 (allowed: 1 to 65536)"});
 
   CHECK(s.run("stack 4") ==
