@@ -19,9 +19,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import corosh_model as model  # noqa: E402
-
-import lldb
+import corosh_lldb_reader as reader  # noqa: E402
+from corosh_debug import ModelError, registers  # noqa: E402
+from corosh_debug.model import SAVED_CONTEXT  # noqa: E402
 
 # Far above any real thread id, so coroutine threads never collide with them.
 TID_BASE = 0xC0000000
@@ -33,10 +33,13 @@ class OperatingSystemPlugIn(object):
         self.target = process.GetTarget()
         self.register_info = None
 
+    def _runtime(self):
+        return reader.runtime(self.target, self.process)
+
     def _parked(self):
         try:
-            return [c for c in model.coroutines(self.target, self.process) if c.parked]
-        except model.ModelError:
+            return [c for c in self._runtime().coroutines() if c.parked]
+        except ModelError:
             return []
 
     def get_thread_info(self):
@@ -54,32 +57,33 @@ class OperatingSystemPlugIn(object):
 
     def get_register_info(self):
         if self.register_info is None:
-            registers = []
-            for name, offset, dwarf, generic in model.register_layout(self.target):
+            entries = []
+            for r in registers.machine_registers(self._runtime().layout(SAVED_CONTEXT)):
                 entry = {
-                    "name": name,
-                    "bitsize": 64,
-                    "offset": offset,
+                    "name": r.name,
+                    "bitsize": 8 * r.size,
+                    "offset": r.offset,
                     "encoding": "uint",
                     "format": "hex",
                     "set": 0,
-                    "gcc": dwarf,
-                    "dwarf": dwarf,
+                    "gcc": r.dwarf,
+                    "dwarf": r.dwarf,
                 }
-                if generic:
-                    entry["generic"] = generic
-                registers.append(entry)
-            self.register_info = {"sets": ["Saved by corosh_switch"], "registers": registers}
+                if r.role:
+                    entry["generic"] = r.role
+                entries.append(entry)
+            self.register_info = {"sets": ["Saved by corosh_switch"], "registers": entries}
         return self.register_info
 
     def get_register_data(self, tid):
-        # LLDB reads registers from register_data_addr; this is the fallback,
-        # and must return bytes (None crashes LLDB 16).
+        # LLDB reads registers from register_data_addr; this is the fallback, and must
+        # return bytes (None crashed LLDB 16).
+        runtime = self._runtime()
+        size = runtime.layout(SAVED_CONTEXT).size
         for c in self._parked():
             if TID_BASE + c.id == tid:
-                error = lldb.SBError()
-                size = c.registers_value.GetByteSize()
-                data = self.process.ReadMemory(c.registers_address, size, error)
-                if error.Success():
-                    return data
-        return b"\0" * 8 * 24
+                try:
+                    return runtime.reader.read(c.registers_address, size)
+                except ModelError:
+                    break
+        return b"\0" * size

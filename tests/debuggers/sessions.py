@@ -1,0 +1,91 @@
+"""Batch sessions of LLDB and gdb on coroutines_at_rest, live or from a core file.
+
+Each session runs the debugger in batch mode with the repository's scripts loaded, stops
+the program at corosh_debugger_checkpoint() (or opens a core file), runs the commands and
+returns (exit status, everything printed). `output_of` cuts out what one command printed.
+
+With an emulator (qemu-aarch64, for the arm64 build) the program runs under the emulator's
+gdb stub and the debugger attaches to it (LLDB: gdb-remote; gdb: target remote).
+"""
+
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from free_port import free_port  # noqa: E402,F401
+
+REPOSITORY = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+CHECKPOINT = "corosh_debugger_checkpoint"
+
+
+def _run(args, emulated, timeout=300):
+    try:
+        done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
+    finally:
+        if emulated is not None:
+            emulated.kill()
+            emulated.wait()
+    return done.returncode, done.stdout
+
+
+def _emulate(emulator, program, program_args):
+    port = free_port()
+    return port, subprocess.Popen([emulator, "-g", str(port), program] + list(program_args),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def lldb(lldb_path, *commands, program, stop_at=CHECKPOINT, run=True, core=None, program_args=(),
+         emulator=None, scripts=os.path.join(REPOSITORY, "lldb")):
+    """An `lldb -b -x` session: stops at `stop_at` (unless `run` is false) or opens `core`."""
+    args = [lldb_path, "-b", "-x", "-o", "command script import %s" % os.path.join(scripts, "corosh.py")]
+    emulated = None
+    if core:
+        args += ["-o", "target create %s -c %s" % (program, core)]
+    elif run and emulator:
+        port, emulated = _emulate(emulator, program, program_args)
+        args += ["-o", "target create %s" % program, "-o", "gdb-remote %d" % port,
+                 "-o", "b %s" % stop_at, "-o", "continue"]
+    elif run:
+        args += ["-o", "target create %s" % program]
+        if program_args:
+            args += ["-o", "settings set -- target.run-args %s" % " ".join(program_args)]
+        args += ["-o", "b %s" % stop_at, "-o", "run"]
+    else:
+        args += ["-o", "target create %s" % program]
+    for c in commands:
+        args += ["-o", c]
+    return _run(args, emulated)
+
+
+def gdb(gdb_path, *commands, program, stop_at=CHECKPOINT, run=True, core=None, program_args=(),
+        emulator=None, scripts=os.path.join(REPOSITORY, "gdb")):
+    """A `gdb -batch` session; each command is preceded by an `(gdb) COMMAND` line, as LLDB
+    echoes its commands, so that output_of works for both."""
+    args = [gdb_path, "-batch", "-nx", "-ex", "set pagination off", "-ex", "set width 0",
+            "-ex", "source %s" % os.path.join(scripts, "corosh.py"), "-ex", "file %s" % program]
+    emulated = None
+    if core:
+        args += ["-ex", "core-file %s" % core]
+    elif run and emulator:
+        port, emulated = _emulate(emulator, program, program_args)
+        args += ["-ex", "target remote :%d" % port, "-ex", "break %s" % stop_at, "-ex", "continue"]
+    elif run:
+        if program_args:
+            args += ["-ex", "set args %s" % " ".join(program_args)]
+        args += ["-ex", "break %s" % stop_at, "-ex", "run"]
+    for c in commands:
+        args += ["-ex", "echo (gdb) %s\\n" % c.replace("\\", "\\\\"), "-ex", c]
+    return _run(args, emulated)
+
+
+def output_of(command, text):
+    """The lines printed by the last run of one command of a batch session."""
+    for prompt in ("(lldb) ", "(gdb) "):
+        marker = "%s%s\n" % (prompt, command)
+        if marker in text:
+            start = text.rindex(marker) + len(marker)
+            end = text.find(prompt, start)
+            return text[start:end if end >= 0 else len(text)]
+    raise AssertionError("`%s` was not run:\n%s" % (command, text))

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""gdb batch sessions against a program with parked coroutines, live and from core files.
+
+usage: test_gdb.py GDB PROGRAM NO_RUNTIME_PROGRAM GDB_SCRIPTS_DIR [--emulator EMULATOR]
+
+Each test runs `gdb -batch` with a list of commands and checks what they printed; a
+failing command last in the list must make gdb exit non-zero. With an emulator
+(qemu-aarch64, for the arm64 build; GDB is then gdb-multiarch) the program runs under the
+emulator's gdb stub and gdb attaches with `target remote`.
+"""
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import unittest
+
+import checks
+import cores
+import sessions
+
+parser = argparse.ArgumentParser()
+parser.add_argument("gdb")
+parser.add_argument("program")
+parser.add_argument("no_runtime")
+parser.add_argument("scripts")
+parser.add_argument("--emulator")
+ARGS, UNITTEST_ARGS = parser.parse_known_args()
+ARGS.program, ARGS.no_runtime = os.path.abspath(ARGS.program), os.path.abspath(ARGS.no_runtime)
+
+
+def session(*commands, **options):
+    options.setdefault("program", ARGS.program)
+    options.setdefault("emulator", ARGS.emulator)
+    return sessions.gdb(ARGS.gdb, *commands, scripts=ARGS.scripts, **options)
+
+
+output_of = sessions.output_of
+
+
+class CoroCommands(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.status, cls.text = session("coro list", "coro bt deeper", "coro bt 5", "coro regs 1", "up",
+                                       "print shallow", "print finished", "print counter", "print *shallow.control_",
+                                       "print fresh.control_->name")
+
+    def test_session_succeeds(self):
+        self.assertEqual(self.status, 0, self.text)
+
+    def test_list_rows(self):
+        checks.check_list(self, output_of("coro list", self.text))
+
+    def test_backtrace_frames_in_order(self):
+        checks.check_deeper_backtrace(self, output_of("coro bt deeper", self.text))
+
+    def test_generator_backtrace(self):
+        checks.check_generator_backtrace(self, output_of("coro bt 5", self.text))
+
+    def test_registers(self):
+        checks.check_registers(self, output_of("coro regs 1", self.text))
+
+    def test_pretty_printers(self):
+        self.assertRegex(output_of("print shallow", self.text), r"^\$\d+ = id=1 name='shallow' state=suspended$")
+        self.assertRegex(output_of("print finished", self.text), r"^\$\d+ = id=4 name='finished' state=dead \(returned\)$")
+        self.assertRegex(output_of("print counter", self.text), r"^\$\d+ = id=5 name='counter' state=suspended$")
+        # The control record itself.
+        self.assertRegex(output_of("print *shallow.control_", self.text), r"^\$\d+ = id=1 name='shallow' state=suspended$")
+        # Its fields are still there to print one by one.
+        self.assertIn('"fresh"', output_of("print fresh.control_->name", self.text))
+
+
+class StandingInACoroutine(unittest.TestCase):
+    """`coro frame ID N`: gdb's own commands inside a parked coroutine's frames."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.status, cls.text = session("coro frame deeper 5", "info locals", "info args", "up", "info locals", "bt",
+                                       "coro frame counter 4", "print limit", "coro frame", "bt")
+
+    def test_session_succeeds(self):
+        self.assertEqual(self.status, 0, self.text)
+
+    def test_the_frame_coro_bt_numbers_5(self):
+        # coro bt deeper: #3 is depth 4 (it yields), so #5 is depth 2.
+        self.assertRegex(output_of("coro frame deeper 5", self.text), r"in descend \(depth=2, target=4\) at .*coroutines_at_rest\.cpp:%d"
+                         % checks.RECURSION_LINE)
+        self.assertIn("local_depth = 20", output_of("info locals", self.text.split("(gdb) up\n")[0]))
+        self.assertEqual(output_of("info args", self.text).split(), ["depth", "=", "2", "target", "=", "4"])
+
+    def test_up_goes_to_the_caller_inside_the_coroutine(self):
+        after_up = self.text.split("(gdb) up\n", 1)[1]
+        self.assertRegex(after_up, r"in descend \(depth=1, target=4\)")
+        self.assertIn("local_depth = 10", output_of("info locals", after_up))
+
+    def test_bt_goes_on_into_the_coroutine_after_the_threads_frame(self):
+        bt = output_of("bt", self.text.split("(gdb) coro frame\n")[0])
+        lines = bt.splitlines()
+        self.assertRegex(lines[0], r"^#0 .*corosh_debugger_checkpoint")
+        self.assertEqual(len(re.findall(r"in descend \(depth=\d, target=4\)", bt)), 5, bt)
+        self.assertRegex(lines[-1], r"corosh_trampoline")
+
+    def test_a_generator_frame(self):
+        self.assertRegex(output_of("coro frame counter 4", self.text), r"in count_up \(limit=3, out=")
+        self.assertRegex(output_of("print limit", self.text), r"^\$\d+ = 3$")
+
+    def test_coro_frame_alone_goes_back(self):
+        bt = output_of("bt", self.text)
+        self.assertRegex(bt, r"in main \(")
+        self.assertNotIn("descend", bt)
+
+
+@unittest.skipUnless(os.environ.get("COROSH_SHELL") and ARGS.emulator is None, "needs the native corosh binary")
+class TheDefaultBuild(unittest.TestCase):
+    """The corosh shell as the README builds it (RelWithDebInfo, GCC -O2): parked after
+    `spawn tree_preorder; step 4`, four nested preorder() frames at the keys 1, 2, 4, 8."""
+
+    def test_locals_of_every_parked_frame(self):
+        commands = ["coro list", "coro bt 1"]
+        for n in range(4):
+            commands += ["coro frame 1 %d" % n, "print node->key"]
+        status, text = session(*commands, program=os.environ["COROSH_SHELL"], stop_at="corosh::live_coroutines",
+                               program_args=("-c", "'spawn tree_preorder; step 4; list'"))
+        self.assertEqual(status, 0, text)
+        rows = checks.list_rows(output_of("coro list", text))
+        self.assertRegex(rows[1][3], r"^\(anonymous namespace\)::preorder\(.*\) at tree_preorder\.cpp:\d+$")
+        self.assertEqual(re.findall(r"^\$\d+ = (\d+)$", text, re.M), ["1", "2", "4", "8"], text)
+
+
+class CoreFiles(unittest.TestCase):
+    """`coro list`, `coro bt` and `coro frame` on core files: of a crash outside any
+    coroutine, of a crash inside one, and of a program stopped with coroutines parked."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = tempfile.TemporaryDirectory(prefix="corosh-gdb-cores-")
+        cls.cores = {}
+        for mode in ("crash-outside", "crash-inside"):
+            cls.cores[mode] = cores.crash_core(ARGS.program, mode, os.path.join(cls.scratch.name, mode),
+                                               ARGS.emulator, ARGS.gdb, sessions.free_port)[0]
+        try:
+            cls.cores["gcore"] = cores.parked_core(ARGS.program, os.path.join(cls.scratch.name, "gcore"), ARGS.gdb,
+                                                   ARGS.emulator, sessions.free_port)
+        except cores.NoCore as why:
+            cls.no_gcore = str(why)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.scratch.cleanup()
+
+    def look(self, core, *extra):
+        status, text = session("coro list", "coro bt deeper", *extra, "coro frame deeper 5", "info locals",
+                               core=self.cores[core])
+        self.assertEqual(status, 0, text)
+        checks.check_list(self, output_of("coro list", text), crashed_inside=core in ("crash-inside", "fallback"))
+        checks.check_deeper_backtrace(self, output_of("coro bt deeper", text))
+        self.assertIn("local_depth = 20", output_of("info locals", text))
+        return text
+
+    def test_crash_outside_any_coroutine(self):
+        self.look("crash-outside")
+
+    def test_crash_inside_a_coroutine(self):
+        text = self.look("crash-inside", "coro bt crasher", "bt")
+        checks.check_crasher_backtrace(self, output_of("coro bt crasher", text))
+        # The thread died in the coroutine: gdb's own backtrace starts at the fault too.
+        self.assertRegex(output_of("bt", text).splitlines()[0], r"^#0 .*write_through")
+
+    def test_a_core_written_by_gdb_where_the_kernel_writes_none(self):
+        # The fallback of machines whose kernel pipes cores away (cores.py).
+        if ARGS.emulator:
+            self.skipTest(cores.GCORE_OVER_QEMU)
+        path = os.path.join(self.scratch.name, "fallback.core")
+        cores._gdb_core(ARGS.gdb, ARGS.program, ["crash-inside"], path, stops=2, emulator=ARGS.emulator,
+                        free_port=sessions.free_port)
+        self.cores["fallback"] = path
+        text = self.look("fallback", "coro bt crasher")
+        checks.check_crasher_backtrace(self, output_of("coro bt crasher", text))
+
+    def test_gcore_while_parked(self):
+        if "gcore" not in self.cores:
+            self.skipTest(self.no_gcore)
+        self.look("gcore")
+
+
+class Errors(unittest.TestCase):
+    def test_bad_id_fails_the_session(self):
+        status, text = session("coro bt 99")
+        self.assertNotEqual(status, 0)
+        self.assertIn("no coroutine with id 99", text)
+
+    def test_dead_coroutine_has_no_stack(self):
+        status, text = session("coro bt finished")
+        self.assertNotEqual(status, 0)
+        self.assertIn("it is dead (returned)", text)
+
+    def test_frames_of_coroutines_without_any(self):
+        for command, message in (("coro frame fresh", "coroutine 3 has not started"),
+                                 ("coro frame finished", "coroutine 4 is dead"),
+                                 ("coro frame deeper 99", r"coroutine 2 has \d+ frames \(0 to \d+\)"),
+                                 ("coro frame deeper top", r"usage: coro frame ID\|NAME \[N\]")):
+            status, text = session(command)
+            self.assertNotEqual(status, 0, command)
+            self.assertRegex(text, message)
+
+    def test_process_not_running(self):
+        status, text = session("coro list", run=False)
+        self.assertNotEqual(status, 0)
+        self.assertIn("no process", text)
+
+    def test_program_without_runtime(self):
+        status, text = session("coro list", program=ARGS.no_runtime, stop_at="main")
+        self.assertNotEqual(status, 0)
+        self.assertIn("does not use the corosh runtime", text)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"] + UNITTEST_ARGS)
