@@ -58,3 +58,10 @@ std::vector<Register> read_registers(std::span<const std::uint8_t> block) {
 }
 
 }  // namespace corosh
+
+// The same table for debuggers (debugger/corosh_debug/registers.py), under C
+// names they find without knowing C++ scopes: LLDB's OS plugin and gdb's frame
+// unwinder need each saved register's DWARF number. registry.cpp calls
+// read_registers(), so every program with coroutines links these.
+extern "C" [[gnu::used]] const corosh::RegisterSlot* const corosh_saved_register_slots = corosh::slots;
+extern "C" [[gnu::used]] const std::size_t corosh_saved_register_count = corosh::slot_count;
