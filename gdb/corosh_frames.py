@@ -7,15 +7,13 @@ unwinds the coroutine's stack with its own DWARF unwinder, from the registers th
 saved, and `bt`, `up`, `down`, `info locals`, `print` and `info frame` work in its frames.
 Nothing in the program changes (no register is written), so it works on core files too.
 
-The thread's own innermost frame stays frame #0; the coroutine's frames follow from #1.
-The choice is dropped when the program resumes, or with `coro frame` alone.
+The thread's own innermost frame stays frame #0, without its locals while a coroutine is
+chosen (see CoroutineUnwinder); the coroutine's frames follow from #1. The choice is
+dropped when the program resumes, or with `coro frame` alone.
 """
 
 import gdb
 import gdb.unwinder
-
-from corosh_debug import registers
-from corosh_debug.model import SAVED_CONTEXT
 
 
 class FrameId(object):
@@ -59,12 +57,13 @@ class CoroutineUnwinder(gdb.unwinder.Unwinder):
         pc_name = "pc" if "pc" in values else "rip"
         sp_name = "sp" if "sp" in values else "rsp"
         # gdb stops a backtrace at a frame whose stack address is below (inner to) the
-        # frame before it, and the coroutine's stack may well lie below the thread's. So
-        # this frame is identified by the coroutine's stack pointer: the frames that
-        # follow it are then all outer to it, as gdb expects.
+        # frame before it, and a coroutine's stack may well lie below the thread's. So this
+        # frame is identified by stack address 0, below every other. gdb also takes a
+        # frame's id for its locals' base address: this frame's locals cannot be read
+        # while a coroutine is chosen (they read as errors, not as wrong values).
         sp = pending_frame.read_register(sp_name)
         info = pending_frame.create_unwind_info(
-            FrameId(gdb.Value(values[sp_name]).cast(sp.type), pending_frame.read_register(pc_name)))
+            FrameId(gdb.Value(0).cast(sp.type), pending_frame.read_register(pc_name)))
         for name, value in values.items():
             register_type = pending_frame.read_register(name).type
             info.add_saved_register(name, gdb.Value(value).cast(register_type))
@@ -91,11 +90,9 @@ def _innermost_real_level():
 def stand_in(runtime, c):
     """Chooses coroutine `c`: from now on the thread's frames continue into its stack.
     Returns the gdb frame of its innermost physical frame."""
-    saved = runtime.layout(SAVED_CONTEXT)
-    arch = registers.architecture(saved)
+    arch = runtime.arch
     # arm64's d8-d15 are halves of gdb's v8-v15, which an unwinder cannot supply in part.
-    values = {gdb_register_name(arch, r): c.registers[r.field]
-              for r in registers.machine_registers(saved) if r.dwarf < 64}
+    values = {gdb_register_name(arch, r): c.registers[r.field] for r in runtime.machine_registers() if r.dwarf < 64}
     UNWINDER.drop()
     level = _innermost_real_level()
     UNWINDER.choose(gdb.selected_thread(), level, values)

@@ -36,11 +36,14 @@ class GDBReader(Reader):
     def pointer_size(self):
         return gdb.lookup_type("void").pointer().sizeof
 
-    def global_address(self, name):
+    def global_value(self, name):
         symbol = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
-        if symbol is None or not symbol.is_variable:
+        if symbol is None or not (symbol.is_variable or symbol.is_constant):
             return None
-        return int(symbol.value().address)
+        try:
+            return int(symbol.value())
+        except gdb.error:
+            return None
 
     def _type(self, type_name):
         try:

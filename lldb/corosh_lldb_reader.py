@@ -28,12 +28,22 @@ class LLDBReader(Reader):
     def pointer_size(self):
         return self.target.GetAddressByteSize()
 
-    def global_address(self, name):
+    def global_value(self, name):
         variable = self.target.FindFirstGlobalVariable(name)
         if not variable.IsValid():
             return None
-        address = variable.GetLoadAddress()
-        return None if address == lldb.LLDB_INVALID_ADDRESS else address
+        error = lldb.SBError()
+        value = variable.GetValueAsUnsigned(error)
+        if error.Success():
+            return value
+        # A constant in the program's read-only data, which a core file does not hold
+        # (the kernel and gcore leave out what the executable has): read it there.
+        for context in self.target.FindSymbols(name):
+            address = context.GetSymbol().GetStartAddress()
+            data = self.target.ReadMemory(address, variable.GetByteSize(), lldb.SBError())
+            if data is not None and len(data) == variable.GetByteSize():
+                return int.from_bytes(data, "little")
+        return None
 
     def _type(self, type_name):
         found = self.target.FindFirstType(type_name)
@@ -53,9 +63,14 @@ class LLDBReader(Reader):
     def read(self, address, size):
         error = lldb.SBError()
         data = self.process.ReadMemory(address, size, error)
-        if not error.Success() or data is None:
-            raise ModelError("cannot read %d bytes at 0x%x: %s" % (size, address, error.GetCString()))
-        return bytes(data)
+        if error.Success() and data is not None:
+            return bytes(data)
+        # Read-only data a core file does not hold: the program's own file has it.
+        fallback = lldb.SBError()
+        data = self.target.ReadMemory(self.target.ResolveLoadAddress(address), size, fallback)
+        if fallback.Success() and data is not None and len(data) == size:
+            return bytes(data)
+        raise ModelError("cannot read %d bytes at 0x%x: %s" % (size, address, error.GetCString()))
 
     def source_frames(self, pc, after_call):
         address = self.target.ResolveLoadAddress(pc - 1 if after_call else pc)

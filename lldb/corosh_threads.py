@@ -20,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corosh_lldb_reader as reader  # noqa: E402
-from corosh_debug import ModelError, registers  # noqa: E402
+from corosh_debug import ModelError  # noqa: E402
 from corosh_debug.model import SAVED_CONTEXT  # noqa: E402
 
 # Far above any real thread id, so coroutine threads never collide with them.
@@ -42,23 +42,16 @@ class OperatingSystemPlugIn(object):
         except ModelError:
             return []
 
-    def get_thread_info(self):
-        threads = []
-        for c in self._parked():
-            threads.append({
-                "tid": TID_BASE + c.id,
-                "name": c.label(),
-                "queue": c.wait_reason or c.state,
-                "state": "stopped",
-                "stop_reason": "none",
-                "register_data_addr": c.registers_address,
-            })
-        return threads
-
-    def get_register_info(self):
+    def _registers(self):
+        """LLDB's description of a saved context, or None if the program gives none: LLDB
+        crashes on an exception here, so a program that cannot be read gets no threads."""
         if self.register_info is None:
+            try:
+                registers = self._runtime().machine_registers()
+            except ModelError:
+                return None
             entries = []
-            for r in registers.machine_registers(self._runtime().layout(SAVED_CONTEXT)):
+            for r in registers:
                 entry = {
                     "name": r.name,
                     "bitsize": 8 * r.size,
@@ -75,11 +68,32 @@ class OperatingSystemPlugIn(object):
             self.register_info = {"sets": ["Saved by corosh_switch"], "registers": entries}
         return self.register_info
 
+    def get_thread_info(self):
+        if self._registers() is None:
+            return []
+        threads = []
+        for c in self._parked():
+            threads.append({
+                "tid": TID_BASE + c.id,
+                "name": c.label(),
+                "queue": c.wait_reason or c.state,
+                "state": "stopped",
+                "stop_reason": "none",
+                "register_data_addr": c.registers_address,
+            })
+        return threads
+
+    def get_register_info(self):
+        return self._registers() or {"sets": ["Saved by corosh_switch"], "registers": []}
+
     def get_register_data(self, tid):
         # LLDB reads registers from register_data_addr; this is the fallback, and must
         # return bytes (None crashed LLDB 16).
         runtime = self._runtime()
-        size = runtime.layout(SAVED_CONTEXT).size
+        try:
+            size = runtime.layout(SAVED_CONTEXT).size
+        except ModelError:
+            return b"\0" * 8
         for c in self._parked():
             if TID_BASE + c.id == tid:
                 try:

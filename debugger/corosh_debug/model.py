@@ -10,9 +10,9 @@ from debug information; no offset, size or capacity is written here.
 import signal
 from dataclasses import dataclass
 
-from . import names
+from . import names, registers
 from .reader import ModelError
-from .registers import FRAME_POINTER_FIELD, RESUME_FIELD, architecture
+from .registers import COUNT_SYMBOL, FRAME_POINTER_FIELD, REGISTER_SLOT, RESUME_FIELD, SLOTS_SYMBOL, architecture
 
 REGISTRY_SYMBOL = "corosh_registry_threads"
 THREAD_REGISTRY = "corosh::detail::ThreadRegistry"
@@ -33,6 +33,10 @@ MAX_FRAMES = 256
 def _unsigned(data, f):
     # Both supported targets are little-endian.
     return int.from_bytes(data[f.offset:f.offset + f.size], "little")
+
+
+def _signed(data, f):
+    return int.from_bytes(data[f.offset:f.offset + f.size], "little", signed=True)
 
 
 def _text(data, f):
@@ -133,12 +137,28 @@ class Runtime:
     def arch(self):
         return architecture(self.layout(SAVED_CONTEXT))
 
+    def register_slots(self):
+        """[(offset, size, DWARF number or -1)] of the runtime's saved-register table."""
+        table, count = self.reader.global_value(SLOTS_SYMBOL), self.reader.global_value(COUNT_SYMBOL)
+        if table is None or count is None:
+            raise ModelError("the program has no `%s`: its corosh runtime is older than these scripts" % SLOTS_SYMBOL)
+        if not 0 < count <= 64:
+            raise ModelError("`%s` says %d saved registers: a damaged program?" % (COUNT_SYMBOL, count))
+        slot = self.layout(REGISTER_SLOT)
+        data = self.reader.read(table, slot.size * count)
+        return [(_unsigned(d, slot["offset"]), _unsigned(d, slot["size"]), _signed(d, slot["dwarf"]))
+                for d in (data[i * slot.size:(i + 1) * slot.size] for i in range(count))]
+
+    def machine_registers(self):
+        """[registers.Register] a debugger unwinds a suspended context with."""
+        return registers.machine_registers(self.layout(SAVED_CONTEXT), self.register_slots())
+
     def _registry_head(self):
-        address = self.reader.global_address(REGISTRY_SYMBOL)
-        if address is None:
+        head = self.reader.global_value(REGISTRY_SYMBOL)
+        if head is None:
             raise ModelError("this program does not use the corosh runtime (no `%s` symbol with debug info)"
                              % REGISTRY_SYMBOL)
-        return self._pointer(address)
+        return head
 
     def coroutine_at(self, address):
         """The coroutine whose control record is at `address`."""
@@ -148,7 +168,7 @@ class Runtime:
         saved = self.layout(SAVED_CONTEXT)
         stack = self.layout(STACK)
         registers_offset = control["context"].offset + context["registers"].offset
-        registers = {name: _unsigned(data[registers_offset:], f) for name, f in saved.fields.items()}
+        saved_values = {name: _unsigned(data[registers_offset:], f) for name, f in saved.fields.items()}
         stack_data = data[control["stack"].offset:]
         fault = None
         if _unsigned(data, control["fault_signal"]) != 0:
@@ -165,7 +185,7 @@ class Runtime:
             stack_base=_unsigned(stack_data, stack["base"]),
             stack_size=_unsigned(stack_data, stack["size"]),
             registers_address=address + registers_offset,
-            registers=registers,
+            registers=saved_values,
             fault=fault,
         )
 

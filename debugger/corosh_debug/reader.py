@@ -54,8 +54,9 @@ class Reader:
         """Bytes in a pointer of the program (8 on both supported targets)."""
         raise NotImplementedError
 
-    def global_address(self, name):
-        """Address of the global variable `name`, or None if the program has none with debug info."""
+    def global_value(self, name):
+        """The value of the global integer or pointer variable `name`, or None if the program
+        has none with debug info."""
         raise NotImplementedError
 
     def layout(self, type_name):

@@ -1,7 +1,13 @@
 """What `coro list`, `coro bt` and `coro regs` must show for coroutines_at_rest, in either
-debugger, live or from a core file: checks shared by test_lldb.py and test_gdb.py."""
+debugger, live or from a core file: checks and test cases shared by test_lldb.py and
+test_gdb.py."""
 
+import os
 import re
+import tempfile
+
+import cores
+import sessions
 
 # The line `descend` parks at (corosh::yield()) and the line of its recursive call.
 SOURCE = "coroutines_at_rest.cpp"
@@ -9,7 +15,6 @@ SOURCE = "coroutines_at_rest.cpp"
 
 def source_line(text):
     """The line number of the first line of coroutines_at_rest.cpp that contains `text`."""
-    import os
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), SOURCE)) as f:
         for number, line in enumerate(f, 1):
             if text in line:
@@ -110,3 +115,85 @@ def check_crasher_backtrace(test, output):
 def check_registers(test, output):
     names = re.findall(r"^\s+(\w+)\s+= 0x[0-9a-f]{16}$", output, re.M)
     test.assertTrue({"rsp", "rip", "rbp"} <= set(names) or {"sp", "lr", "fp"} <= set(names), output)
+
+
+class CoroCommandChecks:
+    """For a TestCase whose setUpClass ran `coro list`, `coro bt deeper`, `coro bt 5` and
+    `coro regs 1` in one session (cls.status, cls.text)."""
+
+    def test_session_succeeds(self):
+        self.assertEqual(self.status, 0, self.text)
+
+    def test_list_rows(self):
+        check_list(self, sessions.output_of("coro list", self.text))
+
+    def test_backtrace_frames_in_order(self):
+        check_deeper_backtrace(self, sessions.output_of("coro bt deeper", self.text))
+
+    def test_generator_backtrace(self):
+        check_generator_backtrace(self, sessions.output_of("coro bt 5", self.text))
+
+    def test_registers(self):
+        check_registers(self, sessions.output_of("coro regs 1", self.text))
+
+
+class CoreFileChecks:
+    """For a TestCase on the three kinds of core (cores.every_kind): cls.cores, cls.no_gcore.
+    The test module sets cls.args (sessions.arguments) and `look(core, *commands)`: a
+    session on that core running `coro list`, `coro bt deeper` and the commands, which
+    checks what its debugger shows beyond them and returns the session's text."""
+
+    # More to run on the core of the crash inside a coroutine, and to check after.
+    after_the_crash = ()
+
+    def check_after_the_crash(self, text):
+        pass
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = tempfile.TemporaryDirectory(prefix="corosh-cores-")
+        cls.cores, cls.no_gcore = cores.every_kind(cls.args.program, cls.scratch.name, cls.args.gdb,
+                                                   cls.args.emulator, sessions.free_port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.scratch.cleanup()
+
+    def test_crash_outside_any_coroutine(self):
+        self.look("crash-outside")
+
+    def test_crash_inside_a_coroutine(self):
+        text = self.look("crash-inside", "coro bt crasher", *self.after_the_crash)
+        check_crasher_backtrace(self, sessions.output_of("coro bt crasher", text))
+        self.check_after_the_crash(text)
+
+    def test_gcore_while_parked(self):
+        if self.no_gcore:
+            self.skipTest(self.no_gcore)
+        self.look("gcore")
+
+
+class ErrorChecks:
+    """Every error fails the session (the failing command is the last): for a TestCase with
+    `session` (sessions.bind) and `no_runtime` set by the test module."""
+
+    def test_bad_id_fails_the_session(self):
+        status, text = self.session("coro bt 99")
+        self.assertNotEqual(status, 0)
+        self.assertIn("no coroutine with id 99", text)
+
+    def test_dead_coroutine_has_no_stack(self):
+        status, text = self.session("coro bt finished")
+        self.assertNotEqual(status, 0)
+        self.assertIn("it is dead (returned)", text)
+
+    def test_process_not_running(self):
+        status, text = self.session("coro list", run=False)
+        self.assertNotEqual(status, 0)
+        self.assertIn("no process", text)
+
+    def test_program_without_runtime(self):
+        status, text = self.session("coro list", program=self.no_runtime, stop_at="main")
+        self.assertNotEqual(status, 0)
+        self.assertIn("does not use the corosh runtime", text)
+

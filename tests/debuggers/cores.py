@@ -53,7 +53,7 @@ def crash_core(program, mode, scratch, emulator=None, gdb=None, free_port=None):
     if emulator:
         raise NoCore("qemu wrote no core file, and " + GCORE_OVER_QEMU)
     path = os.path.join(scratch, "gdb-%s.core" % mode)
-    _gdb_core(gdb, program, [mode], path, stops=2, emulator=emulator, free_port=free_port)
+    gdb_core(gdb, program, [mode], path, stops=2, emulator=emulator, free_port=free_port)
     return path, "written by gdb's gcore (kernel core_pattern %s)" % _core_pattern()
 
 
@@ -65,12 +65,25 @@ def parked_core(program, scratch, gdb, emulator=None, free_port=None):
         raise NoCore(GCORE_OVER_QEMU + "; the crash cores cover arm64")
     os.makedirs(scratch, exist_ok=True)
     path = os.path.join(scratch, "gcore-parked.core")
-    _gdb_core(gdb, program, [], path, stops=1, breakpoint="corosh_debugger_checkpoint")
+    gdb_core(gdb, program, [], path, stops=1, breakpoint="corosh_debugger_checkpoint")
     return path
 
 
-def _gdb_core(gdb, program, arguments, path, stops, breakpoint=None, emulator=None, free_port=None):
-    """Runs `program` under gdb to its `stops`-th stop (breakpoint or signal) and dumps it."""
+def every_kind(program, scratch, gdb, emulator=None, free_port=None):
+    """({'crash-outside': path, 'crash-inside': path, 'gcore': path}, why there is no gcore
+    one or None): the three kinds of core the tests look at, made in `scratch`."""
+    made = {mode: crash_core(program, mode, os.path.join(scratch, mode), emulator, gdb, free_port)[0]
+            for mode in ("crash-outside", "crash-inside")}
+    try:
+        made["gcore"] = parked_core(program, os.path.join(scratch, "gcore"), gdb, emulator, free_port)
+    except NoCore as why:
+        return made, str(why)
+    return made, None
+
+
+def gdb_core(gdb, program, arguments, path, stops, breakpoint=None, emulator=None, free_port=None):
+    """Runs `program` under gdb to its `stops`-th stop (breakpoint or signal) and dumps it
+    to `path` with gcore (the crash cores stop twice: see the top of this file)."""
     commands = ["set pagination off", "set confirm off"]
     emulated = None
     if emulator:

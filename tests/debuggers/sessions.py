@@ -8,6 +8,7 @@ With an emulator (qemu-aarch64, for the arm64 build) the program runs under the 
 gdb stub and the debugger attaches to it (LLDB: gdb-remote; gdb: target remote).
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -89,3 +90,47 @@ def output_of(command, text):
             end = text.find(prompt, start)
             return text[start:end if end >= 0 else len(text)]
     raise AssertionError("`%s` was not run:\n%s" % (command, text))
+
+
+def outputs_in_order(commands, text):
+    """[what each of `commands` printed], for a session that ran them in this order."""
+    found, position = [], 0
+    for command in commands:
+        for prompt in ("(lldb) ", "(gdb) "):
+            marker = "%s%s\n" % (prompt, command)
+            at = text.find(marker, position)
+            if at >= 0:
+                start = at + len(marker)
+                end = text.find(prompt, start)
+                end = end if end >= 0 else len(text)
+                found.append(text[start:end])
+                position = end
+                break
+        else:
+            raise AssertionError("`%s` was not run:\n%s" % (command, text))
+    return found
+
+
+def arguments(debugger):
+    """The command line of test_lldb.py and test_gdb.py: (its options, unittest's arguments).
+    DEBUGGER PROGRAM NO_RUNTIME_PROGRAM SCRIPTS_DIR [--gdb GDB] [--emulator EMULATOR]"""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("debugger", metavar=debugger.upper())
+    parser.add_argument("program")
+    parser.add_argument("no_runtime")
+    parser.add_argument("scripts")
+    parser.add_argument("--gdb", help="writes the core files the kernel does not")
+    parser.add_argument("--emulator")
+    args, rest = parser.parse_known_args()
+    args.program, args.no_runtime = os.path.abspath(args.program), os.path.abspath(args.no_runtime)
+    return args, rest
+
+
+def bind(run, args):
+    """`run` (lldb or gdb above) with the program, emulator and scripts of `args`."""
+    def session(*commands, **options):
+        options.setdefault("program", args.program)
+        options.setdefault("emulator", args.emulator)
+        return run(args.debugger, *commands, scripts=args.scripts, **options)
+    return session
+

@@ -9,57 +9,27 @@ failing command last in the list must make gdb exit non-zero. With an emulator
 emulator's gdb stub and gdb attaches with `target remote`.
 """
 
-import argparse
 import os
 import re
 import sys
-import tempfile
 import unittest
 
 import checks
 import cores
 import sessions
 
-parser = argparse.ArgumentParser()
-parser.add_argument("gdb")
-parser.add_argument("program")
-parser.add_argument("no_runtime")
-parser.add_argument("scripts")
-parser.add_argument("--emulator")
-ARGS, UNITTEST_ARGS = parser.parse_known_args()
-ARGS.program, ARGS.no_runtime = os.path.abspath(ARGS.program), os.path.abspath(ARGS.no_runtime)
-
-
-def session(*commands, **options):
-    options.setdefault("program", ARGS.program)
-    options.setdefault("emulator", ARGS.emulator)
-    return sessions.gdb(ARGS.gdb, *commands, scripts=ARGS.scripts, **options)
-
-
+ARGS, UNITTEST_ARGS = sessions.arguments("gdb")
+ARGS.gdb = ARGS.debugger  # the same gdb writes the core files the kernel does not
+session = sessions.bind(sessions.gdb, ARGS)
 output_of = sessions.output_of
 
 
-class CoroCommands(unittest.TestCase):
+class CoroCommands(checks.CoroCommandChecks, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.status, cls.text = session("coro list", "coro bt deeper", "coro bt 5", "coro regs 1", "up",
                                        "print shallow", "print finished", "print counter", "print *shallow.control_",
                                        "print fresh.control_->name")
-
-    def test_session_succeeds(self):
-        self.assertEqual(self.status, 0, self.text)
-
-    def test_list_rows(self):
-        checks.check_list(self, output_of("coro list", self.text))
-
-    def test_backtrace_frames_in_order(self):
-        checks.check_deeper_backtrace(self, output_of("coro bt deeper", self.text))
-
-    def test_generator_backtrace(self):
-        checks.check_generator_backtrace(self, output_of("coro bt 5", self.text))
-
-    def test_registers(self):
-        checks.check_registers(self, output_of("coro regs 1", self.text))
 
     def test_pretty_printers(self):
         self.assertRegex(output_of("print shallow", self.text), r"^\$\d+ = id=1 name='shallow' state=suspended$")
@@ -111,6 +81,30 @@ class StandingInACoroutine(unittest.TestCase):
         self.assertNotIn("descend", bt)
 
 
+class StandingInACoroutineFromAnother(unittest.TestCase):
+    """Stopped inside `deeper` while it runs (depth 3), standing in `shallow`."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.status, cls.text = session("coro frame shallow 3", "frame 0", "info locals", "coro frame", "frame 0",
+                                       "info locals", "coro frame shallow 3", "break corosh_debugger_checkpoint",
+                                       "continue", "bt", stop_at="descend if depth == 3")
+
+    def test_session_succeeds(self):
+        self.assertEqual(self.status, 0, self.text)
+
+    def test_the_threads_own_frame_reads_no_locals_while_a_coroutine_is_chosen(self):
+        chosen, back = self.text.split("(gdb) coro frame\n")
+        self.assertIn("local_depth = <error reading variable", output_of("info locals", chosen))
+        self.assertRegex(output_of("frame 0", back), r"^#0  descend \(depth=3, target=4\)")
+        self.assertRegex(output_of("info locals", back), r"^local_depth = -?\d+$")
+
+    def test_resuming_drops_the_choice(self):
+        bt = output_of("bt", self.text)
+        self.assertRegex(bt, r"^#0  corosh_debugger_checkpoint \(\)")
+        self.assertNotIn("descend", bt)
+
+
 @unittest.skipUnless(os.environ.get("COROSH_SHELL") and ARGS.emulator is None, "needs the native corosh binary")
 class TheDefaultBuild(unittest.TestCase):
     """The corosh shell as the README builds it (RelWithDebInfo, GCC -O2): parked after
@@ -128,26 +122,11 @@ class TheDefaultBuild(unittest.TestCase):
         self.assertEqual(re.findall(r"^\$\d+ = (\d+)$", text, re.M), ["1", "2", "4", "8"], text)
 
 
-class CoreFiles(unittest.TestCase):
+class CoreFiles(checks.CoreFileChecks, unittest.TestCase):
     """`coro list`, `coro bt` and `coro frame` on core files: of a crash outside any
     coroutine, of a crash inside one, and of a program stopped with coroutines parked."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.scratch = tempfile.TemporaryDirectory(prefix="corosh-gdb-cores-")
-        cls.cores = {}
-        for mode in ("crash-outside", "crash-inside"):
-            cls.cores[mode] = cores.crash_core(ARGS.program, mode, os.path.join(cls.scratch.name, mode),
-                                               ARGS.emulator, ARGS.gdb, sessions.free_port)[0]
-        try:
-            cls.cores["gcore"] = cores.parked_core(ARGS.program, os.path.join(cls.scratch.name, "gcore"), ARGS.gdb,
-                                                   ARGS.emulator, sessions.free_port)
-        except cores.NoCore as why:
-            cls.no_gcore = str(why)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.scratch.cleanup()
+    args = ARGS
 
     def look(self, core, *extra):
         status, text = session("coro list", "coro bt deeper", *extra, "coro frame deeper 5", "info locals",
@@ -158,12 +137,9 @@ class CoreFiles(unittest.TestCase):
         self.assertIn("local_depth = 20", output_of("info locals", text))
         return text
 
-    def test_crash_outside_any_coroutine(self):
-        self.look("crash-outside")
+    after_the_crash = ("bt",)
 
-    def test_crash_inside_a_coroutine(self):
-        text = self.look("crash-inside", "coro bt crasher", "bt")
-        checks.check_crasher_backtrace(self, output_of("coro bt crasher", text))
+    def check_after_the_crash(self, text):
         # The thread died in the coroutine: gdb's own backtrace starts at the fault too.
         self.assertRegex(output_of("bt", text).splitlines()[0], r"^#0 .*write_through")
 
@@ -172,28 +148,16 @@ class CoreFiles(unittest.TestCase):
         if ARGS.emulator:
             self.skipTest(cores.GCORE_OVER_QEMU)
         path = os.path.join(self.scratch.name, "fallback.core")
-        cores._gdb_core(ARGS.gdb, ARGS.program, ["crash-inside"], path, stops=2, emulator=ARGS.emulator,
+        cores.gdb_core(ARGS.debugger, ARGS.program, ["crash-inside"], path, stops=2, emulator=ARGS.emulator,
                         free_port=sessions.free_port)
         self.cores["fallback"] = path
         text = self.look("fallback", "coro bt crasher")
         checks.check_crasher_backtrace(self, output_of("coro bt crasher", text))
 
-    def test_gcore_while_parked(self):
-        if "gcore" not in self.cores:
-            self.skipTest(self.no_gcore)
-        self.look("gcore")
 
-
-class Errors(unittest.TestCase):
-    def test_bad_id_fails_the_session(self):
-        status, text = session("coro bt 99")
-        self.assertNotEqual(status, 0)
-        self.assertIn("no coroutine with id 99", text)
-
-    def test_dead_coroutine_has_no_stack(self):
-        status, text = session("coro bt finished")
-        self.assertNotEqual(status, 0)
-        self.assertIn("it is dead (returned)", text)
+class Errors(checks.ErrorChecks, unittest.TestCase):
+    session = staticmethod(session)
+    no_runtime = ARGS.no_runtime
 
     def test_frames_of_coroutines_without_any(self):
         for command, message in (("coro frame fresh", "coroutine 3 has not started"),
@@ -203,16 +167,6 @@ class Errors(unittest.TestCase):
             status, text = session(command)
             self.assertNotEqual(status, 0, command)
             self.assertRegex(text, message)
-
-    def test_process_not_running(self):
-        status, text = session("coro list", run=False)
-        self.assertNotEqual(status, 0)
-        self.assertIn("no process", text)
-
-    def test_program_without_runtime(self):
-        status, text = session("coro list", program=ARGS.no_runtime, stop_at="main")
-        self.assertNotEqual(status, 0)
-        self.assertIn("does not use the corosh runtime", text)
 
 
 if __name__ == "__main__":

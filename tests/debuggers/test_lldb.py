@@ -9,57 +9,24 @@ for the arm64 build) the program runs under the emulator's gdb stub and LLDB att
 gdb-remote. gdb, if given, writes the core files the kernel does not (cores.py).
 """
 
-import argparse
 import os
 import re
 import sys
-import tempfile
 import unittest
 
 import checks
-import cores
 import sessions
 
-parser = argparse.ArgumentParser()
-parser.add_argument("lldb")
-parser.add_argument("program")
-parser.add_argument("no_runtime")
-parser.add_argument("scripts")
-parser.add_argument("--gdb")
-parser.add_argument("--emulator")
-ARGS, UNITTEST_ARGS = parser.parse_known_args()
-ARGS.program, ARGS.no_runtime = os.path.abspath(ARGS.program), os.path.abspath(ARGS.no_runtime)
-
-
-def session(*commands, **options):
-    options.setdefault("program", ARGS.program)
-    options.setdefault("emulator", ARGS.emulator)
-    return sessions.lldb(ARGS.lldb, *commands, scripts=ARGS.scripts, **options)
-
-
+ARGS, UNITTEST_ARGS = sessions.arguments("lldb")
+session = sessions.bind(sessions.lldb, ARGS)
 output_of = sessions.output_of
 
 
-class CoroCommands(unittest.TestCase):
+class CoroCommands(checks.CoroCommandChecks, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.status, cls.text = session("coro list", "coro bt deeper", "coro bt 5", "coro regs 1", "up",
                                        "frame variable shallow finished counter")
-
-    def test_session_succeeds(self):
-        self.assertEqual(self.status, 0, self.text)
-
-    def test_list_rows(self):
-        checks.check_list(self, output_of("coro list", self.text))
-
-    def test_backtrace_frames_in_order(self):
-        checks.check_deeper_backtrace(self, output_of("coro bt deeper", self.text))
-
-    def test_generator_backtrace(self):
-        checks.check_generator_backtrace(self, output_of("coro bt 5", self.text))
-
-    def test_registers(self):
-        checks.check_registers(self, output_of("coro regs 1", self.text))
 
     def test_summaries(self):
         text = output_of("frame variable shallow finished counter", self.text)
@@ -144,26 +111,11 @@ class TheDefaultBuild(unittest.TestCase):
         self.assertEqual(keys, ["1", "2", "4", "8"], self.text)
 
 
-class CoreFiles(unittest.TestCase):
+class CoreFiles(checks.CoreFileChecks, unittest.TestCase):
     """`coro list`, `coro bt` and the OS plugin on core files: of a crash outside any
     coroutine, of a crash inside one, and of a program stopped with coroutines parked."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.scratch = tempfile.TemporaryDirectory(prefix="corosh-lldb-cores-")
-        cls.cores = {}
-        for mode in ("crash-outside", "crash-inside"):
-            cls.cores[mode] = cores.crash_core(ARGS.program, mode, os.path.join(cls.scratch.name, mode),
-                                               ARGS.emulator, ARGS.gdb, sessions.free_port)[0]
-        try:
-            cls.cores["gcore"] = cores.parked_core(ARGS.program, os.path.join(cls.scratch.name, "gcore"), ARGS.gdb,
-                                                   ARGS.emulator, sessions.free_port)
-        except cores.NoCore as why:
-            cls.no_gcore = str(why)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.scratch.cleanup()
+    args = ARGS
 
     def look(self, core, *extra):
         status, text = session("coro list", "coro bt deeper", *extra, "coro threads on", "thread list", "bt all",
@@ -174,44 +126,15 @@ class CoreFiles(unittest.TestCase):
         check_threads(self, text)
         return text
 
-    def test_crash_outside_any_coroutine(self):
-        self.look("crash-outside")
 
-    def test_crash_inside_a_coroutine(self):
-        text = self.look("crash-inside", "coro bt crasher")
-        checks.check_crasher_backtrace(self, output_of("coro bt crasher", text))
-
-    def test_gcore_while_parked(self):
-        if "gcore" not in self.cores:
-            self.skipTest(self.no_gcore)
-        self.look("gcore")
-
-
-class Errors(unittest.TestCase):
-    def test_bad_id_fails_the_session(self):
-        status, text = session("coro bt 99")
-        self.assertNotEqual(status, 0)
-        self.assertIn("no coroutine with id 99", text)
-
-    def test_dead_coroutine_has_no_stack(self):
-        status, text = session("coro bt finished")
-        self.assertNotEqual(status, 0)
-        self.assertIn("it is dead (returned)", text)
+class Errors(checks.ErrorChecks, unittest.TestCase):
+    session = staticmethod(session)
+    no_runtime = ARGS.no_runtime
 
     def test_bad_arguments(self):
         status, text = session("coro threads maybe")
         self.assertNotEqual(status, 0)
         self.assertIn("usage: coro threads on|off", text)
-
-    def test_process_not_running(self):
-        status, text = session("coro list", run=False)
-        self.assertNotEqual(status, 0)
-        self.assertIn("no process", text)
-
-    def test_program_without_runtime(self):
-        status, text = session("coro list", program=ARGS.no_runtime, stop_at="main")
-        self.assertNotEqual(status, 0)
-        self.assertIn("does not use the corosh runtime", text)
 
 
 if __name__ == "__main__":

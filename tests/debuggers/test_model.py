@@ -65,8 +65,26 @@ class FakeProgram(Reader):
         ], lead=24)
         self.next_free = 0x10000
         self.head_address = None
+        self.globals = {}
+        self.register_table()
 
     # -- building the program ------------------------------------------------------------
+    def register_table(self):
+        """The runtime's saved-register table, with made-up DWARF numbers (200 + slot,
+        none for the last slot) so that a number the model knew itself would show."""
+        slot = self.layouts["corosh::RegisterSlot"] = struct(
+            [("name", 16), ("offset", 8), ("size", 8), ("dwarf", 4), ("show", 4), ("role", 16)], lead=8)
+        saved = self.layouts["corosh::detail::SavedContext"]
+        members = list(saved.fields.items())
+        table = self.allocate(slot.size * len(members))
+        for i, (name, f) in enumerate(members):
+            self.field("corosh::RegisterSlot", table + i * slot.size, "offset", f.offset)
+            self.field("corosh::RegisterSlot", table + i * slot.size, "size", f.size)
+            dwarf = 200 + i if i < len(members) - 1 else -1
+            self.field("corosh::RegisterSlot", table + i * slot.size, "dwarf", dwarf & 0xFFFFFFFF)
+        self.globals["corosh_saved_register_slots"] = table
+        self.globals["corosh_saved_register_count"] = len(members)
+
     def allocate(self, size):
         start = self.next_free
         self.regions.append((start, bytearray(size)))
@@ -148,8 +166,10 @@ class FakeProgram(Reader):
     def pointer_size(self):
         return POINTER
 
-    def global_address(self, name):
-        return self.head_address if name == "corosh_registry_threads" else None
+    def global_value(self, name):
+        if name == "corosh_registry_threads":
+            return None if self.head_address is None else int.from_bytes(self.read(self.head_address, POINTER), "little")
+        return self.globals.get(name)
 
     def layout(self, type_name):
         if type_name not in self.layouts:
@@ -247,7 +267,7 @@ class Listing(unittest.TestCase):
     def test_one_read_per_control_record(self):
         p = program_with_a_recursion()
         Runtime(p).coroutines()
-        # head, two thread registries, five records and their five links.
+        # The head, two thread registries, five records and their five links.
         self.assertEqual(p.reads, 1 + 2 + 5 + 5)
 
 
@@ -412,11 +432,15 @@ class Registers(unittest.TestCase):
         self.assertIn("  rip    = 0x0000000000001010", lines)
 
     def test_x86_64_machine_registers(self):
-        saved = FakeProgram("x86_64").layouts["corosh::detail::SavedContext"]
-        found = {r.name: r for r in registers.machine_registers(saved)}
-        self.assertEqual(sorted(found), sorted(["rbx", "rbp", "rsp", "r12", "r13", "r14", "r15", "rip"]))
-        self.assertEqual((found["rip"].dwarf, found["rip"].role), (16, "pc"))
-        self.assertEqual(found["rsp"].offset, saved.fields["rsp"].offset)
+        p = FakeProgram("x86_64")
+        found = {r.name: r for r in Runtime(p).machine_registers()}
+        # The full-width slots with a DWARF number (not mxcsr, fpucw, pad), numbered as
+        # the program's table says.
+        self.assertEqual(list(found), ["rbx", "rbp", "r12", "r13", "r14", "r15", "rsp", "rip"])
+        self.assertEqual([r.dwarf for r in found.values()], list(range(200, 208)))
+        self.assertEqual((found["rip"].role, found["rsp"].role, found["rbp"].role, found["rbx"].role),
+                         ("pc", "sp", "fp", None))
+        self.assertEqual(found["rsp"].offset, p.layouts["corosh::detail::SavedContext"].fields["rsp"].offset)
 
     def test_arm64_resumes_at_lr(self):
         p = FakeProgram("arm64")
@@ -425,10 +449,17 @@ class Registers(unittest.TestCase):
         runtime = Runtime(p)
         self.assertEqual(runtime.arch, "arm64")
         self.assertEqual(runtime.parked_at(runtime.find("a")), "walk(int) at walk.cpp:14")
-        found = {r.name: r for r in registers.machine_registers(p.layouts["corosh::detail::SavedContext"])}
+        found = {r.name: r for r in runtime.machine_registers()}
         self.assertEqual((found["pc"].field, found["pc"].dwarf, found["pc"].role), ("lr", 32, "pc"))
-        self.assertEqual((found["lr"].dwarf, found["lr"].role), (30, "ra"))
-        self.assertEqual((found["fp"].dwarf, found["sp"].dwarf, found["d8"].dwarf), (29, 31, 72))
+        self.assertEqual((found["lr"].dwarf, found["lr"].role), (211, "ra"))
+        self.assertEqual((found["fp"].dwarf, found["sp"].dwarf, found["d8"].dwarf), (210, 212, 213))
+        self.assertNotIn("d15", found)  # the last slot has no DWARF number in this table
+
+    def test_a_program_without_the_table(self):
+        p = FakeProgram()
+        del p.globals["corosh_saved_register_count"]
+        with self.assertRaisesRegex(ModelError, "no `corosh_saved_register_slots`"):
+            Runtime(p).machine_registers()
 
 
 class Summaries(unittest.TestCase):
