@@ -1,4 +1,4 @@
-# cmake -DBUILD_DIR=... -DWORK_DIR=... -DGENERATOR=... -P check_install.cmake
+# cmake -DBUILD_DIR=... -DWORK_DIR=... -DGENERATOR=... [-DGDB=...] -P check_install.cmake
 # Installs the build into a scratch prefix, builds the consumer project
 # against it with find_package(corosh), runs its programs and checks their
 # output.
@@ -9,7 +9,8 @@ if(rc)
   message(FATAL_ERROR "cmake --install failed (${rc})")
 endif()
 foreach(expected include/corosh/coroutine.hpp include/corosh/generator.hpp include/corosh/spawnable.hpp
-                 include/corosh/version.hpp)
+                 include/corosh/version.hpp share/corosh/gdb/corosh.py share/corosh/lldb/corosh.py
+                 share/corosh/debugger/corosh_debug/model.py)
   if(NOT EXISTS "${WORK_DIR}/prefix/${expected}")
     message(FATAL_ERROR "not installed: ${expected}")
   endif()
@@ -32,5 +33,14 @@ endif()
 execute_process(COMMAND "${WORK_DIR}/build/shell_inside" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
 if(rc OR NOT out MATCHES "spawned coroutine 1 'hello'.*yielded hello from the program\n")
   message(FATAL_ERROR "shell_inside printed '${out}' (exit ${rc})")
+endif()
+# The installed gdb scripts load (they find the model beside them) and add `coro`.
+if(GDB)
+  execute_process(COMMAND ${GDB} -batch -nx -ex "source ${WORK_DIR}/prefix/share/corosh/gdb/corosh.py"
+                          -ex "help coro"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(rc OR NOT out MATCHES "coro list")
+    message(FATAL_ERROR "the installed gdb/corosh.py did not load (exit ${rc}):\n${out}")
+  endif()
 endif()
 message(STATUS "find_package(corosh) + corosh::core and corosh::shell work from an installed tree")
