@@ -2,7 +2,7 @@
 //
 // corosh_registry_threads -> ThreadRegistry -> Control -> Control ...
 // Each thread that creates a coroutine gets a ThreadRegistry, linked into
-// the global list for as long as the thread lives. The lldb/ scripts walk
+// the global list for as long as the thread lives. The debugger scripts walk
 // these by field name; keep them plain.
 #pragma once
 

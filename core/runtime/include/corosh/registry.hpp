@@ -8,7 +8,7 @@
 //                 std::string(corosh::to_string(c.state)).c_str());
 //
 // The same records are reachable from a debugger without running code: the
-// global `corosh_registry_threads` lists every thread's coroutines (lldb/).
+// global `corosh_registry_threads` lists every thread's coroutines (debugger/).
 #pragma once
 
 #include <corosh/coroutine.hpp>

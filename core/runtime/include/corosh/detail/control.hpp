@@ -5,8 +5,8 @@
 //
 // Each coroutine's control record lives at the top of its own stack, next to
 // the stored function and its arguments, so creating a coroutine costs one
-// pooled stack and no heap allocation. The LLDB scripts read these structs by
-// field name through debug information: rename a field, update lldb/.
+// pooled stack and no heap allocation. The debugger scripts read these structs by
+// field name through debug information: rename a field, update debugger/.
 #pragma once
 
 #include <cstddef>
@@ -61,7 +61,7 @@ static_assert(sizeof(ExceptionState) == 16, "a switch copies the exception state
 //
 // The last three fields serve AddressSanitizer's fiber annotations (see
 // switch_context) and stay unused in other builds; they are always present so
-// that the layout, which the LLDB scripts read, does not depend on the build.
+// that the layout, which the debugger scripts read, does not depend on the build.
 struct ContextRecord {
   SavedContext registers{};
   ExceptionState exceptions{};
