@@ -10,6 +10,7 @@ gdb stub and the debugger attaches to it (LLDB: gdb-remote; gdb: target remote).
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 
@@ -18,6 +19,14 @@ from free_port import free_port  # noqa: E402,F401
 
 REPOSITORY = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 CHECKPOINT = "corosh_debugger_checkpoint"
+
+
+# LLDB prints where a thread stopped (after `run`, `continue`) or what `thread select`
+# selected from another thread, when the event reaches it: in a batch run anywhere in what
+# the next commands print. Those blocks are left out of what sessions return: the process
+# line, the thread line, its frame #0 and the source lines around it.
+ASYNC_THREAD_STATUS = re.compile(r"^(?:Process \d+ stopped\n)?\* thread #\d+, name = .*\n    frame #0: .*\n"
+                                 r"(?:(?:->| {2,}) *\d+ *\t.*\n|\s*\^\s*\n)*", re.M)
 
 
 def _run(args, emulated, timeout=300):
@@ -57,7 +66,8 @@ def lldb(lldb_path, *commands, program, stop_at=CHECKPOINT, run=True, core=None,
         args += ["-o", "target create %s" % program]
     for c in commands:
         args += ["-o", c]
-    return _run(args, emulated)
+    status, text = _run(args, emulated)
+    return status, ASYNC_THREAD_STATUS.sub("", text)
 
 
 def gdb(gdb_path, *commands, program, stop_at=CHECKPOINT, run=True, core=None, program_args=(),

@@ -79,15 +79,7 @@ def run_block(kind, options, steps, args, scratch):
     commands = [command for command, _ in steps]
     if kind == "gdb-session":
         return sessions.gdb(args.gdb, *commands, program=program, core=core)
-    status, text = sessions.lldb(args.lldb, *commands, program=program, core=core)
-    return status, THREAD_SELECTED.sub("", text)
-
-
-# LLDB prints the thread `thread select` selected from another thread, when the event
-# reaches it: in a batch run anywhere in what the next commands print. It is left out (the
-# docs show it as `...`): the thread line, its frame #0 and the source lines around it.
-THREAD_SELECTED = re.compile(r"^\* thread #\d+, name = .*\n    frame #0: .*\n(?:(?:->| {2,}) *\d+ *\t.*\n|\s*\^\s*\n)*",
-                             re.M)
+    return sessions.lldb(args.lldb, *commands, program=program, core=core)
 
 
 def main():
@@ -115,6 +107,7 @@ def main():
                 print("FAIL %s (block at line %d): the session failed\n%s" % (args.markdown, start, text))
                 failures += 1
                 continue
+            failures_before = failures
             printed = sessions.outputs_in_order([command for command, _ in steps], text)
             for (command, expected), output in zip(steps, printed):
                 want = [masked(line) if line.strip() != "..." else "..." for line in expected]
@@ -124,6 +117,8 @@ def main():
                     print("FAIL %s (block at line %d): `%s` printed something else" % (args.markdown, start, command))
                     print("---- expected (masked) ----\n" + "\n".join(want))
                     print("---- actual (masked) ------\n" + "\n".join(got))
+            if failures > failures_before:
+                print("---- the whole session -----\n" + text)
     if failures:
         return 1
     print("ok   %s: %d sessions" % (args.markdown, ran))
