@@ -22,6 +22,7 @@ import sys
 
 import gdb
 import gdb.printing
+import gdb.types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corosh_gdb_reader as reader  # noqa: E402
@@ -169,12 +170,30 @@ class GeneratorPrinter(CoroutinePrinter):
         super().__init__(value["coroutine_"])
 
 
-def _printers():
-    collection = gdb.printing.RegexpCollectionPrettyPrinter("corosh")
-    collection.add_printer("Coroutine", "^corosh::Coroutine$", CoroutinePrinter)
-    collection.add_printer("Generator", "^corosh::Generator<.+>$", GeneratorPrinter)
-    collection.add_printer("Control", "^corosh::detail::Control$", ControlPrinter)
-    return collection
+class Printers(gdb.printing.PrettyPrinter):
+    """The printers of the runtime's types (each can be turned off with `disable
+    pretty-printer global corosh;NAME`). A regular expression cannot tell Generator<T>
+    from a class nested in it (Generator<int>::Run<F> ends in `>` too): a generator is
+    known by its `coroutine_`."""
+
+    def __init__(self):
+        super().__init__("corosh", [gdb.printing.SubPrettyPrinter(name) for name in
+                                    ("Coroutine", "Generator", "Control")])
+
+    def _enabled(self, name):
+        return self.enabled and any(p.name == name and p.enabled for p in self.subprinters)
+
+    def __call__(self, value):
+        struct = gdb.types.get_basic_type(value.type)
+        tag = struct.tag or ""
+        if tag == "corosh::Coroutine" and self._enabled("Coroutine"):
+            return CoroutinePrinter(value)
+        if tag == "corosh::detail::Control" and self._enabled("Control"):
+            return ControlPrinter(value)
+        if tag.startswith("corosh::Generator<") and self._enabled("Generator") \
+                and any(f.name == "coroutine_" for f in struct.fields()):
+            return GeneratorPrinter(value)
+        return None
 
 
 Coro()
@@ -183,4 +202,4 @@ CoroBacktrace()
 CoroRegisters()
 CoroFrame()
 frames.install()
-gdb.printing.register_pretty_printer(None, _printers(), replace=True)
+gdb.printing.register_pretty_printer(None, Printers(), replace=True)

@@ -7,9 +7,9 @@ unwinds the coroutine's stack with its own DWARF unwinder, from the registers th
 saved, and `bt`, `up`, `down`, `info locals`, `print` and `info frame` work in its frames.
 Nothing in the program changes (no register is written), so it works on core files too.
 
-The thread's own innermost frame stays frame #0, without its locals while a coroutine is
-chosen (see CoroutineUnwinder); the coroutine's frames follow from #1. The choice is
-dropped when the program resumes, or with `coro frame` alone.
+The thread's own innermost frame stays frame #0, without its CFA-relative locals while a
+coroutine is chosen (see CoroutineUnwinder); the coroutine's frames follow from #1. The
+choice is dropped when the program resumes, or with `coro frame` alone.
 """
 
 import gdb
@@ -58,9 +58,9 @@ class CoroutineUnwinder(gdb.unwinder.Unwinder):
         sp_name = "sp" if "sp" in values else "rsp"
         # gdb stops a backtrace at a frame whose stack address is below (inner to) the
         # frame before it, and a coroutine's stack may well lie below the thread's. So this
-        # frame is identified by stack address 0, below every other. gdb also takes a
-        # frame's id for its locals' base address: this frame's locals cannot be read
-        # while a coroutine is chosen (they read as errors, not as wrong values).
+        # frame is identified by stack address 0, below every other. gdb also takes that
+        # address for the frame's CFA: this frame's CFA-relative locals (GCC's) cannot be
+        # read while a coroutine is chosen (they read as errors, not as wrong values).
         sp = pending_frame.read_register(sp_name)
         info = pending_frame.create_unwind_info(
             FrameId(gdb.Value(0).cast(sp.type), pending_frame.read_register(pc_name)))

@@ -52,15 +52,24 @@ def crash_core(program, mode, scratch, emulator=None, gdb=None, free_port=None):
         raise NoCore("no core file appeared (kernel core_pattern %s) and no gdb to write one" % _core_pattern())
     if emulator:
         raise NoCore("qemu wrote no core file, and " + GCORE_OVER_QEMU)
+    if gcore_unusable():
+        raise NoCore("the kernel wrote no core file, and " + gcore_unusable())
     path = os.path.join(scratch, "gdb-%s.core" % mode)
     gdb_core(gdb, program, [mode], path, stops=2, emulator=emulator, free_port=free_port)
     return path, "written by gdb's gcore (kernel core_pattern %s)" % _core_pattern()
+
+
+def gcore_unusable():
+    """Why gcore cannot dump this build's programs, or None (set by tests/debuggers/CMakeLists.txt)."""
+    return os.environ.get("COROSH_GCORE_UNUSABLE")
 
 
 def parked_core(program, scratch, gdb, emulator=None, free_port=None):
     """Path of a core gdb's `gcore` writes while `program` is stopped at its checkpoint."""
     if gdb is None:
         raise NoCore("gcore needs gdb")
+    if gcore_unusable():
+        raise NoCore(gcore_unusable())
     if emulator:
         raise NoCore(GCORE_OVER_QEMU + "; the crash cores cover arm64")
     os.makedirs(scratch, exist_ok=True)
