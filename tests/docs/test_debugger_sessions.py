@@ -15,10 +15,10 @@ corosh_debugger_checkpoint(), or with `core=crash-inside` (or another mode of th
 a core file of it made first (tests/debuggers/cores.py). Lines after the prompt are
 commands, the others what they printed. A block marked `arch=x86_64` runs only there.
 
-Compared line by line as the corosh sessions are (test_sessions.py: addresses, line numbers
-and runs of blanks masked, a `...` line stands for any lines), after the repository's
-directory is written /path/to/corosh as the docs write it; the line numbers the debuggers
-put before a source line and the process id are masked too.
+Compared line by line as the corosh sessions are (test_sessions.py: addresses and runs of
+blanks masked, file:line numbers compared on x86_64, a `...` line stands for any lines), after
+the repository's directory is written /path/to/corosh as the docs write it; the line numbers
+the debuggers put before a source line and the process id are masked.
 
 usage: test_debugger_sessions.py MARKDOWN ARCH --program NAME=PATH... [--gdb GDB] [--lldb LLDB]
 """
