@@ -9,6 +9,7 @@
 #include <corosh/trace.hpp>
 
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -349,6 +350,101 @@ TEST_CASE("yielding inside a catch block while another coroutine throws", "[core
   other.resume();
   CHECK(rethrown == "held");
   CHECK(std::current_exception() == nullptr);
+}
+
+// Whether the next switch on this thread may skip the exception state
+// entirely (the hot path's one test; corosh/detail/switch.hpp).
+bool switches_are_plain() { return corosh::detail::plain_switch(corosh::detail::this_thread); }
+
+TEST_CASE("a coroutine suspended during unwinding keeps its exception in flight", "[core]") {
+  // std::uncaught_exceptions() is the other half of the per-thread state: a
+  // coroutine that yields from a destructor run by unwinding has one in
+  // flight; its resumer has none, and the coroutine has it again afterwards.
+  struct YieldsWhileUnwinding {
+    int* in_flight_after_yield;
+    ~YieldsWhileUnwinding() {
+      corosh::yield();
+      *in_flight_after_yield = std::uncaught_exceptions();
+    }
+  };
+  int in_flight_inside = -1, in_flight_after_yield = -1;
+  std::string caught;
+  Coroutine co([&] {
+    try {
+      YieldsWhileUnwinding guard{&in_flight_after_yield};
+      throw std::runtime_error("unwinding");
+    } catch (const std::runtime_error& e) {
+      caught = e.what();
+      in_flight_inside = std::uncaught_exceptions();
+    }
+  });
+  co.resume();  // suspended inside the destructor, the exception in flight
+  CHECK(std::uncaught_exceptions() == 0);
+  CHECK(std::current_exception() == nullptr);
+  CHECK_FALSE(switches_are_plain());  // a suspended context holds exception state
+  co.resume();
+  CHECK(in_flight_after_yield == 1);
+  CHECK(caught == "unwinding");
+  CHECK(in_flight_inside == 0);
+  CHECK(co.done());
+  CHECK(switches_are_plain());
+}
+
+TEST_CASE("a coroutine destroyed while suspended in a catch block leaves no exception behind", "[core]") {
+  bool unwound = false;
+  {
+    Coroutine co([&] {
+      try {
+        throw std::runtime_error("held");
+      } catch (const std::runtime_error&) {
+        struct Flag {
+          bool* set;
+          ~Flag() { *set = true; }
+        } flag{&unwound};
+        corosh::yield();
+      }
+    });
+    co.resume();
+    CHECK_FALSE(switches_are_plain());
+  }  // cancelled: unwinds out of the catch block, "held" is destroyed
+  CHECK(unwound);
+  CHECK(std::current_exception() == nullptr);
+  CHECK(std::uncaught_exceptions() == 0);
+  CHECK(switches_are_plain());
+  // Exceptions on the thread itself still work as ever.
+  try {
+    throw std::logic_error("after");
+  } catch (const std::logic_error& e) {
+    CHECK(std::string(e.what()) == "after");
+  }
+  CHECK(std::current_exception() == nullptr);
+}
+
+TEST_CASE("exception state and a switch observer both travel with the slow path", "[core]") {
+  int events = 0;
+  corosh::set_switch_observer([](const corosh::SwitchEvent&, void* n) { ++*static_cast<int*>(n); }, &events);
+  CHECK_FALSE(switches_are_plain());
+  std::string rethrown;
+  Coroutine holder([&] {
+    try {
+      throw std::runtime_error("held");
+    } catch (const std::runtime_error&) {
+      corosh::yield();
+      try {
+        throw;
+      } catch (const std::runtime_error& e) {
+        rethrown = e.what();
+      }
+    }
+  });
+  holder.resume();
+  CHECK(std::current_exception() == nullptr);
+  corosh::set_switch_observer(nullptr, nullptr);
+  CHECK_FALSE(switches_are_plain());  // the observer is off, but "held" is parked
+  holder.resume();
+  CHECK(rethrown == "held");
+  CHECK(events == 2);
+  CHECK(switches_are_plain());
 }
 
 TEST_CASE("100,000 create/resume/destroy cycles leak nothing", "[core]") {

@@ -9,7 +9,10 @@
 
 #include <signal.h>
 
+#include <cstdio>
 #include <cstring>
+#include <exception>
+#include <stdexcept>
 #include <string>
 
 using corosh_test::ChildResult;
@@ -139,6 +142,42 @@ TEST_CASE("with containment, a faulting coroutine dies and the program goes on",
   fine.resume();
   fine.resume();
   CHECK(ran == 2);
+}
+
+TEST_CASE("a fault inside a catch block leaves the resumer's exception state as it was", "[core]") {
+  // The dead coroutine's caught exception is never destroyed (its frames are
+  // abandoned), so this runs in a child that exits without a leak check.
+  ChildResult child = run_in_child([] {
+    Containment on;
+    corosh::Coroutine faulty([] {
+      try {
+        throw std::runtime_error("inside");
+      } catch (const std::runtime_error&) {
+        read_through(nullptr);  // dies with "inside" caught
+      }
+    });
+    std::string seen;
+    try {
+      throw std::logic_error("outside");
+    } catch (const std::logic_error&) {
+      try {
+        faulty.resume();
+      } catch (const corosh::Fault&) {
+        seen += "fault;";
+      }
+      try {
+        throw;  // must still be this thread's own exception
+      } catch (const std::logic_error& e) {
+        seen += e.what();
+      }
+    }
+    if (std::current_exception() == nullptr && std::uncaught_exceptions() == 0 &&
+        corosh::detail::plain_switch(corosh::detail::this_thread))
+      seen += ";clean";
+    std::fprintf(stderr, "%s\n", seen.c_str());
+  });
+  CHECK(WIFEXITED(child.status));
+  CHECK(child.stderr_text == "fault;outside;clean\n");
 }
 
 TEST_CASE("a fault in a nested coroutine returns to its resumer, not the thread", "[core]") {

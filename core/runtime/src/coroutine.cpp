@@ -106,9 +106,9 @@ void entry(void* argument) {
   destroy_body(c);
   c->state = State::dead;
   ThreadState& thread = this_thread;
-  if (thread.hooks) [[unlikely]]
-    notify_switch(SwitchEvent::finish, c, c->resumer);
   thread.current = c->resumer;
+  if (!plain_switch(thread)) [[unlikely]]
+    switch_slow_path(SwitchEvent::finish, c, c->resumer);
   switch_away_for_good(&c->context, &c->resumer->context);
 }
 
@@ -274,8 +274,7 @@ void set_switch_observer(SwitchObserver observer, void* context) noexcept {
   detail::ThreadState& thread = detail::this_thread;
   thread.observer = observer;
   thread.observer_context = context;
-  if (observer) thread.hooks |= detail::hook_observer;
-  else thread.hooks &= ~std::uint32_t(detail::hook_observer);
+  detail::set_switch_hook(thread, detail::hook_observer, observer != nullptr);
 }
 
 void Coroutine::refuse_empty() { throw Error("corosh: resume() on an empty (moved-from) coroutine"); }

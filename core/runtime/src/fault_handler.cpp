@@ -133,9 +133,9 @@ void fault_landing(void* argument) {
   ThreadState& thread = this_thread;
   // It stopped running as surely as one that returned: an observer (a trace)
   // must not see it run on forever.
-  if (thread.hooks) [[unlikely]]
-    notify_switch(SwitchEvent::finish, c, c->resumer);
   thread.current = c->resumer;
+  if (!plain_switch(thread)) [[unlikely]]
+    switch_slow_path(SwitchEvent::finish, c, c->resumer);
   // The coroutine is dead: ASan may free its fake stack.
   switch_away_for_good(&landing_record, &c->resumer->context);
 }

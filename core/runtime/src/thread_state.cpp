@@ -11,6 +11,8 @@ thread_local constinit ThreadState this_thread __attribute__((tls_model("initial
 constinit Control unprepared_thread_root{Control::ThreadRoot{}};
 const std::uint64_t guarded_stack_canary = stack_canary;
 const std::uint64_t not_a_canary = ~stack_canary;
+// "Something caught": the address is only ever tested against null.
+constinit const ExceptionState busy_gate{const_cast<ExceptionState*>(&busy_gate), 0};
 
 namespace {
 
@@ -44,12 +46,24 @@ std::exception_ptr& escaped_exception() noexcept {
 void prepare_thread(ThreadState& thread) {
   static thread_local ThreadResources resources;
   thread.live_exceptions = exception_globals();
+  update_gate(thread);
   thread.registry = &resources.registry;
   resources.registry.owner = &thread;
   thread.current = &resources.root;
   thread.self = &thread;
   link_thread(resources.registry);
   prepare_fault_handling();
+}
+
+void update_gate(ThreadState& thread) noexcept {
+  const bool plain = thread.hooks == 0 && thread.parked_exception_states == 0 && thread.live_exceptions;
+  thread.gate = plain ? thread.live_exceptions : &busy_gate;
+}
+
+void set_switch_hook(ThreadState& thread, SwitchHook hook, bool on) noexcept {
+  if (on) thread.hooks |= hook;
+  else thread.hooks &= ~std::uint32_t(hook);
+  update_gate(thread);
 }
 
 }  // namespace corosh::detail

@@ -11,6 +11,14 @@ namespace corosh::detail {
 // The C++ runtime's exception globals for this thread (exception_state.cpp).
 ExceptionState* exception_globals() noexcept;
 
+// Points thread.gate where it must: at the live exception state when a
+// switch may skip everything but the registers, at busy_gate otherwise.
+// Call it after every change to the hooks or the parked count.
+void update_gate(ThreadState& thread) noexcept;
+
+// Turns one SwitchHook of this thread on or off.
+void set_switch_hook(ThreadState& thread, SwitchHook hook, bool on) noexcept;
+
 // What escaped a coroutine's body, handed from its last moment (entry) to its
 // resumer, which rethrows it right after the switch back. One per thread,
 // not one per coroutine: nothing runs on the thread in between.

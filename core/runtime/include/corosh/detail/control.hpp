@@ -44,13 +44,14 @@ COROSH_SAVED_REGISTERS(COROSH_SLOT)
 static_assert(sizeof(SavedContext) == COROSH_CTX_SIZE);
 
 // The C++ runtime's per-thread exception bookkeeping (__cxa_eh_globals:
-// caught-exception stack and uncaught count). Each context keeps its own
-// copy, swapped on every switch, so a coroutine suspended inside a catch
-// block cannot corrupt another's exception state.
+// caught-exception stack and uncaught count). Each context keeps its own, so
+// a coroutine suspended inside a catch block cannot corrupt another's
+// exception state: a context switched away from with something caught or in
+// flight parks it in its ContextRecord (exception_state.cpp); otherwise, as
+// almost always, the switch copies nothing.
 //
 // Both runtimes' struct is 16 bytes on LP64 (a pointer, an unsigned and
-// padding), so a switch moves it as one 16-byte block each way: one load and
-// one store, and nothing to test when nothing is in flight.
+// padding), moved as one 16-byte block.
 struct ExceptionState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
@@ -64,7 +65,7 @@ static_assert(sizeof(ExceptionState) == 16, "a switch copies the exception state
 // that the layout, which the debugger scripts read, does not depend on the build.
 struct ContextRecord {
   SavedContext registers{};
-  ExceptionState exceptions{};
+  ExceptionState exceptions{};  // parked here while switched away, else empty
   // ASan's fake stack (the frames it moved to the heap to catch
   // use-after-return) of this context while it is switched away.
   void* asan_fake_stack = nullptr;

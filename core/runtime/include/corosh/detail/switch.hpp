@@ -54,11 +54,12 @@ namespace corosh::detail {
 
 struct ThreadRegistry;
 
-// Features that want to see every switch, as bits of ThreadState::hooks. The
-// hot path tests the whole word once per switch, so each feature costs one
-// predictable, not-taken branch while it is off, however many there are; a
-// new one (per-coroutine time accounting, say) adds a bit here and its work
-// in notify_switch, never a test of its own on the hot path.
+// Features that want to see every switch, as bits of ThreadState::hooks,
+// set and cleared through set_switch_hook. The hot path never tests them one
+// by one: any bit set sends every switch through switch_slow_path (see
+// ThreadState::gate), so each feature costs nothing while it is off, however
+// many there are; a new one (per-coroutine time accounting, say) adds a bit
+// here and its work in notify_switch, never a test of its own.
 enum SwitchHook : std::uint32_t {
   hook_observer = 1,  // set_switch_observer (trace.hpp)
 };
@@ -68,6 +69,10 @@ enum SwitchHook : std::uint32_t {
 // before it could be written (the coroutine belongs to another thread).
 extern constinit Control unprepared_thread_root;
 
+// What ThreadState::gate points at while a switch has more to do than the
+// registers: never empty, so the hot path's one test fails.
+extern constinit const ExceptionState busy_gate;
+
 // What each thread knows about its coroutines. Constant-initialised and
 // trivially destructible on purpose: reaching a thread_local like this costs
 // no guard check. What needs cleaning up at thread exit hangs off `registry`.
@@ -76,8 +81,18 @@ struct ThreadState {
   // never null.
   Control* current = &unprepared_thread_root;
   ThreadState* self = nullptr;         // &this_thread once prepared (cheaper to compare)
+  // What the hot path tests, once per switch, to know that the registers are
+  // all there is to switch: this thread's live exception state while no hook
+  // is on and no suspended context holds exception state of its own, else
+  // busy_gate. So a switch with nothing caught and nothing in flight, the
+  // case of almost every switch, neither copies exception state nor tests
+  // the hooks: it reads two words and branches once (update_gate keeps it).
+  const ExceptionState* gate = &busy_gate;
   ExceptionState* live_exceptions = nullptr;  // this thread's __cxa_eh_globals
   std::uint32_t hooks = 0;             // SwitchHook bits; 0 almost always
+  // How many suspended contexts of this thread keep exception state (they
+  // were switched away from inside a catch block or during unwinding).
+  std::uint32_t parked_exception_states = 0;
   ThreadRegistry* registry = nullptr;  // this thread's coroutines (registry.cpp)
   SwitchObserver observer = nullptr;   // trace.hpp
   void* observer_context = nullptr;
@@ -98,19 +113,24 @@ inline bool is_thread_root(const Control* c) noexcept { return c->attention & at
 [[gnu::cold]] void report_death(Control* c);
 [[gnu::cold]] void notify_switch(SwitchEvent::Kind kind, const Control* from, const Control* to) noexcept;
 
-// Makes `to` the running context: exception state, then registers. Returns
-// when some context switches back to `from`. Under ASan, `from` keeps its
-// fake stack across the switch (only a context that never runs again may
-// drop it: see switch_away_for_good).
-COROSH_HOT_INLINE inline void swap_exception_state(ContextRecord* from, const ContextRecord* to) noexcept {
-  ExceptionState* live = this_thread.live_exceptions;
-  // Whole 16-byte blocks (padding included): one load/store pair each way.
-  std::memcpy(&from->exceptions, live, sizeof(ExceptionState));
-  std::memcpy(live, &to->exceptions, sizeof(ExceptionState));
+// Everything a switch from `from` to `to` does besides the registers, when
+// there is more than nothing: the hooks, then the exception state (`from`'s
+// kept with it, `to`'s made live). For `finish` the dying context's state is
+// dropped instead of kept.
+[[gnu::cold]] void switch_slow_path(SwitchEvent::Kind kind, Control* from, Control* to) noexcept;
+
+// Whether the coming switch is registers only (see ThreadState::gate).
+COROSH_HOT_INLINE inline bool plain_switch(const ThreadState& thread) noexcept {
+  const ExceptionState* gate = thread.gate;
+  return (reinterpret_cast<std::uintptr_t>(gate->caught) | gate->uncaught) == 0;
 }
 
+// Makes `to` the running context's registers (the exception state already
+// went through switch_slow_path if it had to). Returns when some context
+// switches back to `from`. Under ASan, `from` keeps its fake stack across the
+// switch (only a context that never runs again may drop it: see
+// switch_away_for_good).
 COROSH_HOT_INLINE inline void switch_context(ContextRecord* from, ContextRecord* to) noexcept {
-  swap_exception_state(from, to);
 #if COROSH_ASAN
   __sanitizer_start_switch_fiber(&from->asan_fake_stack, to->stack_bottom, to->stack_size);
 #endif
@@ -128,7 +148,6 @@ COROSH_HOT_INLINE inline void switch_context(ContextRecord* from, ContextRecord*
 // fault landing stack that is still the dead coroutine's stack as far as ASan
 // knows, and it warns of a bogus stack size instead.
 inline void switch_away_for_good(ContextRecord* from, ContextRecord* to) noexcept {
-  swap_exception_state(from, to);
 #if COROSH_ASAN
   __sanitizer_start_switch_fiber(nullptr, to->stack_bottom, to->stack_size);
 #endif
@@ -167,7 +186,7 @@ COROSH_HOT_INLINE inline bool refuses_resume(const Control* c) noexcept {
 //
 // Only what the registry, the debugger and the guarantees need happens here:
 // the checks, the state of both sides, one switch count, `current`, one test
-// of the hooks word, the exception state and the registers. `from` is never
+// of the gate (hooks and exception state) and the registers. `from` is never
 // null (a thread's own stack is its root record), so nothing branches on it.
 template <bool by_loop>
 COROSH_HOT_INLINE inline void resume_now(Control* c) {
@@ -180,8 +199,8 @@ COROSH_HOT_INLINE inline void resume_now(Control* c) {
   c->state = State::running;
   ++c->switches;  // counted here only: every yield pairs with the resume before it
   thread.current = c;
-  if (thread.hooks) [[unlikely]]
-    notify_switch(SwitchEvent::resume, from, c);
+  if (!plain_switch(thread)) [[unlikely]]
+    switch_slow_path(SwitchEvent::resume, from, c);
   switch_context(&from->context, &c->context);
   // Back when c yielded, returned, threw or faulted; whoever switched here
   // already made `from` current again.
@@ -203,8 +222,8 @@ COROSH_HOT_INLINE inline void yield_now() {
   c->state = State::suspended;
   Control* to = c->resumer;
   thread.current = to;
-  if (thread.hooks) [[unlikely]]
-    notify_switch(SwitchEvent::yield, c, to);
+  if (!plain_switch(thread)) [[unlikely]]
+    switch_slow_path(SwitchEvent::yield, c, to);
   switch_context(&c->context, &to->context);
   if (c->attention) [[unlikely]]
     unwind_now();
