@@ -64,6 +64,8 @@ TEST_CASE("every field of every type is carried, set or not", "[loop]") {
   c.site_file = "/src/w.cpp";
   c.site_function = "void work()";
   c.site_line = 42;
+  c.parent = 3;
+  c.creator = Creator::coroutine;
   c.switches = 1u << 20;
   c.stack_size = 65536;
   c.stack_in_use = 512;
@@ -123,6 +125,8 @@ TEST_CASE("what is not the schema is refused with an exception, never read as ze
   CHECK_THROWS_AS(json::parse(R"({"id":"1","name":"x","state":"created"})").get<CoroutineInfo>(), Failure);
   CHECK_THROWS_AS(json::parse(R"({"id":-1,"name":"x","state":"created"})").get<CoroutineInfo>(), Failure);
   CHECK_THROWS_AS(json::parse(R"({"id":1,"name":"x","state":"sleeping"})").get<CoroutineInfo>(), Failure);
+  CHECK_THROWS_AS(json::parse(R"({"id":1,"name":"x","state":"created","creator":"shell"})").get<CoroutineInfo>(),
+                  Failure);
   CHECK_THROWS_AS(json::parse(R"({"id":1,"name":"x","state":3})").get<CoroutineInfo>(), Failure);
   CHECK_THROWS_AS(json::parse(R"([1,2])").get<CoroutineInfo>(), Failure);
   CHECK_THROWS_AS(json::parse(R"(["jump",1,2,3])").get<SwitchEvent>(), Failure);

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <type_traits>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -105,6 +106,26 @@ TEST_CASE("spawned coroutines sleep and show their wait reason", "[loop]") {
   CHECK(trace == std::vector<std::string>{"before", "after"});
   CHECK(loop.stats().spawned == 0);  // the loop destroyed it when it ended
   CHECK_FALSE(corosh::find_coroutine(id));
+}
+
+TEST_CASE("the loop is the creator of what the thread hands it; a coroutine stays the parent of what it spawns", "[loop]") {
+  Loop loop;
+  std::uint64_t child = 0;
+  const std::uint64_t outer = loop.spawn({.name = "outer"}, [&] {
+    child = loop.spawn({.name = "child"}, [&] { loop.sleep(1ms); });
+    loop.sleep(1ms);
+  });
+  loop.run_once(0ms);  // starts outer, which spawns child
+  loop.run_once(0ms);  // starts child
+  const std::optional<corosh::CoroutineInfo> o = corosh::find_coroutine(outer);
+  const std::optional<corosh::CoroutineInfo> c = corosh::find_coroutine(child);
+  REQUIRE(o);
+  REQUIRE(c);
+  CHECK(o->creator == corosh::Creator::loop);
+  CHECK(o->parent == 0);
+  CHECK(c->creator == corosh::Creator::coroutine);
+  CHECK(c->parent == outer);
+  loop.run();
 }
 
 TEST_CASE("a waiting coroutine cannot be resumed by hand", "[loop]") {

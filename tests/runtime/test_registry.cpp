@@ -107,3 +107,64 @@ TEST_CASE("a quick snapshot leaves out only the pages touched", "[core]") {
   CHECK(listed[0].stack_touched == 0);
   CHECK(listed[0].id == co.id());
 }
+
+TEST_CASE("each coroutine records who created it: a coroutine, the thread's own code", "[core]") {
+  std::unique_ptr<corosh::Coroutine> child;
+  corosh::Coroutine parent({.name = "parent"}, [&] {
+    child = std::make_unique<corosh::Coroutine>(corosh::Options{.name = "child"}, [] { corosh::yield(); });
+    child->resume();
+    corosh::yield();
+  });
+  parent.resume();
+  const corosh::CoroutineInfo p = corosh::describe(parent);
+  CHECK(p.parent == 0);
+  CHECK(p.creator == corosh::Creator::thread);
+  const corosh::CoroutineInfo c = corosh::describe(*child);
+  CHECK(c.parent == parent.id());
+  CHECK(c.creator == corosh::Creator::coroutine);
+  CHECK(corosh::to_string(c.creator) == "coroutine");
+  // It stays the parent's even after the parent is gone.
+  parent.cancel();
+  CHECK(corosh::describe(*child).parent == p.id);
+}
+
+TEST_CASE("forget_coroutine drops a dead coroutine and leaves its handle empty", "[core]") {
+  auto co = std::make_unique<corosh::Coroutine>(corosh::Options{.name = "done"}, [] {});
+  corosh::Coroutine alive({.name = "alive"}, [] { corosh::yield(); });
+  const std::uint64_t id = co->id();
+  // Not dead, not there: refused.
+  CHECK_FALSE(corosh::forget_coroutine(alive.id()));
+  CHECK_FALSE(corosh::forget_coroutine(0));
+  co->resume();
+  REQUIRE(co->done());
+  REQUIRE(corosh::find_coroutine(id).has_value());
+  CHECK(corosh::forget_coroutine(id));
+  CHECK_FALSE(corosh::find_coroutine(id).has_value());
+  CHECK_FALSE(corosh::forget_coroutine(id));  // once
+  // The handle now reads as a moved-from one, and goes quietly.
+  CHECK(co->done());
+  CHECK(co->id() == 0);
+  CHECK(co->ending() == corosh::Ending::none);
+  CHECK_THROWS_AS(co->resume(), corosh::Error);
+  co.reset();
+  auto all = corosh::live_coroutines();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].name == "alive");
+}
+
+TEST_CASE("a dead coroutine another coroutine holds can be forgotten, and its holder goes on", "[core]") {
+  std::uint64_t inner_id = 0;
+  corosh::Coroutine holder({.name = "holder"}, [&] {
+    corosh::Coroutine inner({.name = "inner"}, [] {});
+    inner_id = inner.id();
+    inner.resume();  // dies at once; its handle lives in this frame
+    corosh::yield();
+    CHECK(inner.done());  // forgotten meanwhile: empty, still done
+  });
+  holder.resume();
+  REQUIRE(corosh::find_coroutine(inner_id)->state == corosh::State::dead);
+  CHECK(corosh::forget_coroutine(inner_id));
+  holder.resume();  // the holder's frame ends: the empty handle is destroyed
+  CHECK(holder.done());
+  CHECK(holder.ending() == corosh::Ending::returned);
+}

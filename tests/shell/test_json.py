@@ -26,8 +26,8 @@ from transcript import sections  # noqa: E402
 TIMEOUT = 60
 # CoroutineInfo's fields (docs/json.md): every one optional but id, name, state.
 INFO_FIELDS = {"id", "name", "state", "ending", "wait_reason", "site_file", "site_function", "site_line",
-               "site_address", "switches", "stack_size", "stack_in_use", "stack_touched", "stack_guarded",
-               "stack_base", "fault_signal", "fault_address", "fault_pc", "fault_sp", "fault_fp", "context_address",
+               "site_address", "parent", "creator", "switches", "stack_size", "stack_in_use", "stack_touched",
+               "stack_guarded", "stack_base", "fault_signal", "fault_address", "fault_pc", "fault_sp", "fault_fp", "context_address",
                "registers"}
 REGISTERS = {"x86_64": ["rip", "rsp", "rbp", "rbx", "r12", "r13", "r14", "r15", "mxcsr", "fpucw"],
              "arm64": ["pc", "sp", "fp", "lr"] + [f"x{n}" for n in range(19, 29)] + [f"d{n}" for n in range(8, 16)]}

@@ -109,6 +109,8 @@ void fields(V& v, F&& f) {
   f(optional, "site_function", v.site_function);
   f(optional, "site_line", v.site_line);
   f(optional, "site_address", v.site_address);
+  f(optional, "parent", v.parent);
+  f(optional, "creator", v.creator);
   f(optional, "switches", v.switches);
   f(optional, "stack_size", v.stack_size);
   f(optional, "stack_in_use", v.stack_in_use);
@@ -284,6 +286,7 @@ void enum_from(const json& j, E& v, const std::array<std::string_view, N>& names
 
 constexpr std::array<std::string_view, 5> state_names{"created", "suspended", "running", "normal", "dead"};
 constexpr std::array<std::string_view, 5> ending_names{"none", "returned", "threw", "cancelled", "faulted"};
+constexpr std::array<std::string_view, 3> creator_names{"thread", "coroutine", "loop"};
 constexpr std::array<std::string_view, 3> switch_kinds{"resume", "yield", "finish"};
 
 }  // namespace
@@ -292,6 +295,8 @@ void to_json(json& j, State v) { j = to_string(v); }
 void from_json(const json& j, State& v) { enum_from(j, v, state_names, "not a coroutine state"); }
 void to_json(json& j, Ending v) { j = to_string(v); }
 void from_json(const json& j, Ending& v) { enum_from(j, v, ending_names, "not how a coroutine ends"); }
+void to_json(json& j, Creator v) { j = to_string(v); }
+void from_json(const json& j, Creator& v) { enum_from(j, v, creator_names, "not who creates a coroutine"); }
 
 void to_json(json& j, const Register& v) { j = write_object(v); }
 void from_json(const json& j, Register& v) { read_object(j, v); }

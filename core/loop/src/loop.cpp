@@ -289,7 +289,10 @@ void Loop::stop() noexcept { impl_->stop_requested = true; }
 
 bool Loop::alive() const noexcept { return impl_->alive(); }
 
-std::uint64_t Loop::adopt(std::unique_ptr<Coroutine> coroutine) { return impl_->owned.adopt(std::move(coroutine)); }
+std::uint64_t Loop::adopt(std::unique_ptr<Coroutine> coroutine) {
+  detail::handed_to_loop(coroutine->id());
+  return impl_->owned.adopt(std::move(coroutine));
+}
 
 bool Loop::cancel(std::uint64_t id) { return impl_->owned.cancel(id); }
 

@@ -11,6 +11,7 @@
 // (asymmetric), through that context's ContextRecord; exception state
 // travels with the registers.
 #include <corosh/coroutine.hpp>
+#include <corosh/registry.hpp>
 
 #include "context.hpp"
 #include <corosh/detail/coroutine_internal.hpp>
@@ -35,6 +36,15 @@ std::string_view to_string(State state) noexcept {
     case State::running: return "running";
     case State::normal: return "normal";
     case State::dead: return "dead";
+  }
+  return "?";
+}
+
+std::string_view to_string(Creator creator) noexcept {
+  switch (creator) {
+    case Creator::thread: return "thread";
+    case Creator::coroutine: return "coroutine";
+    case Creator::loop: return "loop";
   }
   return "?";
 }
@@ -230,6 +240,9 @@ Control* create_control(const CreateRequest& request, void** body_storage) {
   c->format_yielded = nullptr;
   c->canary = &guarded_stack_canary;
   c->id = new_id();
+  // The thread's root record has id 0: created on the thread's own stack.
+  c->parent = thread.current->id;
+  c->creator = c->parent != 0 ? Creator::coroutine : Creator::thread;
   c->switches = 0;
   c->lowest_sp = body;
   c->state = State::created;
@@ -259,6 +272,12 @@ Control* create_control(const CreateRequest& request, void** body_storage) {
   prepare_context(c->context.registers, frame_top, &entry, c);
   register_coroutine(*thread.registry, c);
   return c;
+}
+
+void handed_to_loop(std::uint64_t id) noexcept {
+  ThreadRegistry* r = this_thread.registry;
+  Control* c = r != nullptr && id != 0 ? r->by_id.find(id) : nullptr;
+  if (c != nullptr && c->creator == Creator::thread) c->creator = Creator::loop;
 }
 
 void abandon(Control* c) noexcept {
@@ -387,6 +406,20 @@ void Coroutine::release() noexcept {
     return;
   }
   detail::destroy_control(c);
+}
+
+bool forget_coroutine(std::uint64_t id) {
+  detail::ThreadRegistry* r = detail::this_thread.registry;
+  if (r == nullptr) return false;
+  // Free first what other threads handed back: one of those is dead and
+  // still registered, but its handle is gone and it is about to be freed.
+  if (r->has_handed_back.load(std::memory_order_acquire)) detail::free_handed_back(detail::take_handed_back(*r));
+  detail::Control* c = r->by_id.find(id);
+  if (c == nullptr || c->state != State::dead || c->owner == nullptr) return false;
+  // Emptied as a move empties it: whoever holds the handle holds a
+  // moved-from Coroutine from now on, and this one frees it on leaving.
+  Coroutine taken = std::move(*c->owner);
+  return true;
 }
 
 void Coroutine::cancel() {

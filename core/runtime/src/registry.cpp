@@ -76,6 +76,8 @@ CoroutineInfo snapshot(const Control& c, Snapshot what) {
   if (c.site_function) info.site_function = c.site_function;
   info.site_line = c.site_line;
   info.site_address = reinterpret_cast<std::uintptr_t>(c.site_file);
+  info.parent = c.parent;
+  info.creator = c.creator;
   info.switches = c.switches;
   info.stack_size = c.stack.size;
   info.stack_guarded = c.stack.guarded;

@@ -30,6 +30,9 @@ void from_json(const nlohmann::json& j, State& v);
 // "none", "returned", "threw", "cancelled", "faulted".
 void to_json(nlohmann::json& j, Ending v);
 void from_json(const nlohmann::json& j, Ending& v);
+// "thread", "coroutine", "loop".
+void to_json(nlohmann::json& j, Creator v);
+void from_json(const nlohmann::json& j, Creator& v);
 
 // {"name": "rip", "value": 4198400}
 void to_json(nlohmann::json& j, const Register& v);

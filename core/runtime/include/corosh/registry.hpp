@@ -36,6 +36,8 @@ struct CoroutineInfo {
   // plugin whose code created the coroutine (a plugin must not be unloaded
   // while a coroutine it made is registered).
   std::uintptr_t site_address = 0;
+  std::uint64_t parent = 0;          // the coroutine that created it (0: none, see creator)
+  Creator creator = Creator::thread; // who created it
   std::uint64_t switches = 0;        // times it was switched to
   std::size_t stack_size = 0;        // usable bytes
   std::size_t stack_in_use = 0;      // bytes above its saved stack pointer
@@ -63,5 +65,12 @@ std::vector<CoroutineInfo> live_coroutines(Snapshot what = Snapshot::full);
 std::optional<CoroutineInfo> find_coroutine(std::uint64_t id, Snapshot what = Snapshot::full);
 // A snapshot of one coroutine.
 CoroutineInfo describe(const Coroutine& coroutine);
+
+// Drops a dead coroutine of this thread from the registry and frees its
+// stack now, rather than when its handle is destroyed: for tools that show
+// thousands of coroutines (the shell's `forget`). The handle, wherever it
+// is, becomes empty, as if moved from: done() stays true, id() reads 0 and
+// ending() none. False if there is no such coroutine or it is not dead.
+bool forget_coroutine(std::uint64_t id);
 
 }  // namespace corosh

@@ -137,8 +137,8 @@ struct Control {
   // A thread's root record: every field zero (id 0), running, marked as a root.
   constexpr explicit Control(ThreadRoot) noexcept
       : context{}, resumer{}, body{}, owner{}, thread{}, yielded{}, format_yielded{},
-        canary{&not_a_canary}, id{}, switches{}, lowest_sp{}, state{State::running}, waiting{},
-        ending{}, attention{attention_thread_root}, wait_deadline_ns{}, fault_signal{},
+        canary{&not_a_canary}, id{}, parent{}, switches{}, lowest_sp{}, state{State::running}, waiting{},
+        ending{}, attention{attention_thread_root}, creator{}, wait_deadline_ns{}, fault_signal{},
         fault_address{}, fault_pc{}, fault_fp{}, fault_sp{}, site_file{}, site_function{},
         site_line{}, name{}, wait_reason{}, stack{}, registry_prev{}, registry_next{} {}
 
@@ -154,12 +154,14 @@ struct Control {
   // points it at guarded_stack_canary, so the check needs no test first.
   const std::uint64_t* canary;
   std::uint64_t id;
+  std::uint64_t parent;             // the coroutine running when it was created; 0: none
   std::uint64_t switches;
   std::uintptr_t lowest_sp;         // deepest saved sp seen (for stack hygiene)
   State state;
   bool waiting;                     // parked on the event loop: only the loop resumes it
   Ending ending;
   std::uint8_t attention;           // Attention bits; 0 almost always
+  Creator creator;                  // who created it (the spawn tree); set once
   std::int64_t wait_deadline_ns;    // steady-clock deadline of that wait, 0 if none
   int fault_signal;
   std::uintptr_t fault_address;
