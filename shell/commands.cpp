@@ -164,6 +164,7 @@ const CommandTable& command_table() {
     add_coroutine_commands(t);
     add_run_commands(t);
     add_inspect_commands(t);
+    add_registry_commands(t);
     add_loop_commands(t);
     add_trace_commands(t);
     add_plugin_commands(t);

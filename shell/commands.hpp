@@ -134,6 +134,7 @@ void add_help_commands(CommandTable& table);
 void add_coroutine_commands(CommandTable& table);
 void add_run_commands(CommandTable& table);
 void add_inspect_commands(CommandTable& table);
+void add_registry_commands(CommandTable& table);
 void add_loop_commands(CommandTable& table);
 void add_trace_commands(CommandTable& table);
 void add_plugin_commands(CommandTable& table);

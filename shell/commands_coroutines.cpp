@@ -3,6 +3,7 @@
 #include "coroutine_filter.hpp"
 #include "frames.hpp"
 #include "shell.hpp"
+#include "spawn_tree.hpp"
 #include "target_json.hpp"
 #include "table.hpp"
 #include "words.hpp"
@@ -137,7 +138,15 @@ void info(Shell& shell, const Words& args) {
   const CoroutineInfo& c = v.info;
   Output& out = shell.out;
   out.line(out.paint(Shell::label(c), Tone::heading) + (c.id == shell.selected ? " (selected)" : ""));
-  out.line(fmt::format("  spawned   {}", v.origin));
+  const std::vector<CoroutineView> all = shell.target.list();
+  out.line(fmt::format("  spawned   {}", creator_text(v, all)));
+  if (std::vector<const CoroutineView*> kids = children_of(all, c.id); !kids.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < kids.size() && i < 8; ++i)
+      names += (i ? ", " : "") + id_and_name(kids[i]->info);
+    if (kids.size() > 8) names += fmt::format(" and {} more", kids.size() - 8);
+    out.line(fmt::format("  children  {}", names));
+  }
   out.line(fmt::format("  state     {}", Shell::state_text(c)));
   if (!c.site_file.empty())
     out.line(fmt::format("  created   {}:{} in {}", base_name(c.site_file), c.site_line, c.site_function));
@@ -201,9 +210,10 @@ void add_coroutine_commands(CommandTable& table) {
   table.add({.name = "info",
              .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},
              .summary = "everything the registry knows about a coroutine",
-             .help = "State, where it was created, how often it was switched to, its stack\n"
-                     "(size, address, bytes in use, pages touched, guard page) and, for a\n"
-                     "faulted one, the fault.",
+             .help = "Who created it (the shell, the loop or another coroutine) and the\n"
+                     "coroutines it created, its state, where it was created and where it is\n"
+                     "parked, how often it was switched to, its stack (size, address, bytes\n"
+                     "in use, pages touched, guard page) and, for a faulted one, the fault.",
              .json = true,
              .run = info});
 }

@@ -172,6 +172,17 @@ StepResult LocalTarget::cancel(const CoroutineView& coroutine) {
   return where(t.coroutine());
 }
 
+void LocalTarget::forget(const CoroutineView& coroutine) {
+  if (coroutine.info.state != State::dead)
+    throw CommandError(fmt::format("coroutine {} is not dead", coroutine.info.id));
+  if (auto it = spawned_.find(coroutine.info.id); it != spawned_.end()) {
+    spawned_.erase(it);  // the task, its handle and the stack with it
+    return;
+  }
+  if (!forget_coroutine(coroutine.info.id))
+    throw CommandError(fmt::format("coroutine {} is gone already", coroutine.info.id));
+}
+
 Endpoint LocalTarget::listen(std::uint16_t port, const std::string& host) {
   if (port != 0 && servers_.contains(port)) throw CommandError(fmt::format("already listening on port {}", port));
   std::unique_ptr<demos::EchoServer> server;

@@ -54,6 +54,9 @@ class LocalTarget final : public Target {
   std::uint64_t spawn(const SpawnRequest& request) override;
   StepResult step(const CoroutineView& coroutine) override;
   StepResult cancel(const CoroutineView& coroutine) override;
+  // One the shell spawned is destroyed with its task; any other is
+  // forgotten by the registry (corosh::forget_coroutine).
+  void forget(const CoroutineView& coroutine) override;
   Endpoint listen(std::uint16_t port, const std::string& host) override;
   ListenerView unlisten(std::uint16_t port) override;
   PluginInfo load(const std::string& path) override;

@@ -24,6 +24,7 @@ inspect::StackSet Target::stacks(std::size_t max_frames) {
 std::uint64_t Target::spawn(const SpawnRequest&) { unsupported("spawn"); }
 StepResult Target::step(const CoroutineView&) { unsupported("resuming a coroutine"); }
 StepResult Target::cancel(const CoroutineView&) { unsupported("cancelling a coroutine"); }
+void Target::forget(const CoroutineView&) { unsupported("forgetting a coroutine"); }
 Endpoint Target::listen(std::uint16_t, const std::string&) { unsupported("listen"); }
 ListenerView Target::unlisten(std::uint16_t) { unsupported("unlisten"); }
 PluginInfo Target::load(const std::string&) { unsupported("loading a plugin"); }

@@ -124,6 +124,9 @@ class Target {
   virtual StepResult step(const CoroutineView& coroutine);
   // Cancels one of yours (unwinds it); returns where it is now.
   virtual StepResult cancel(const CoroutineView& coroutine);
+  // Drops a dead coroutine from the registry and frees its stack now (its
+  // handle, wherever it is, becomes empty).
+  virtual void forget(const CoroutineView& coroutine);
   // Starts an echo listener; returns where it listens.
   virtual Endpoint listen(std::uint16_t port, const std::string& host);
   // Stops the echo listener on `port`; returns its last figures.

@@ -81,6 +81,11 @@ class FakeTarget final : public Target {
     return Endpoint{host, port ? port : std::uint16_t(40000)};
   }
   std::vector<std::string> listened;
+  std::vector<std::uint64_t> forgotten;
+  void forget(const CoroutineView& v) override {
+    forgotten.push_back(v.info.id);
+    std::erase_if(coroutines, [&](const CoroutineView& c) { return c.info.id == v.info.id; });
+  }
   StepResult cancel(const CoroutineView& v) override {
     cancelled.push_back(v.info.id);
     return StepResult{.state = State::dead, .ending = Ending::cancelled};
@@ -221,6 +226,60 @@ TEST_CASE("list filters by state, name, waiting, death and site, and says what i
         std::vector<std::string>{"error: list: bad --site line: 'x' is not a whole number"});
   CHECK(s.run("list fib") == std::vector<std::string>{"error: list: 'fib': list takes only options (`help list`)"});
   CHECK(s.run("list --name") == std::vector<std::string>{"error: list: --name needs a value (--name GLOB)"});
+}
+
+TEST_CASE("tree draws each coroutine under its creator, and info names parent and children", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "pipeline", State::suspended, true), coroutine(2, "producer", State::suspended, false),
+                         coroutine(3, "filter", State::suspended, false), coroutine(4, "accept", State::suspended, false),
+                         coroutine(5, "conn", State::suspended, false), coroutine(6, "orphan", State::dead, false),
+                         coroutine(7, "main's", State::suspended, false)};
+  s.target.coroutines[0].origin = "pipeline 30";
+  s.target.coroutines[1].info.parent = s.target.coroutines[2].info.parent = 1;
+  s.target.coroutines[1].info.creator = s.target.coroutines[2].info.creator = Creator::coroutine;
+  s.target.coroutines[3].info.creator = Creator::loop;
+  s.target.coroutines[4].info.parent = 4;
+  s.target.coroutines[4].info.creator = Creator::coroutine;
+  s.target.coroutines[5].info.parent = 99;  // its creator is gone
+  s.target.coroutines[5].info.creator = Creator::coroutine;
+  s.target.coroutines[5].info.ending = Ending::returned;
+  CHECK(s.run("tree") == std::vector<std::string>{
+                             "spawned by the shell",
+                             "\u2514\u2500 1 'pipeline'  suspended",
+                             "   \u251c\u2500 2 'producer'  suspended",
+                             "   \u2514\u2500 3 'filter'  suspended",
+                             "the loop",
+                             "\u2514\u2500 4 'accept'  suspended",
+                             "   \u2514\u2500 5 'conn'  suspended",
+                             "coroutine 99 (gone)",
+                             "\u2514\u2500 6 'orphan'  dead (returned)",
+                             "the thread's own code",
+                             "\u2514\u2500 7 'main's'  suspended",
+                         });
+  CHECK(s.run("tree 1") == std::vector<std::string>{"1 'pipeline'  suspended", "\u251c\u2500 2 'producer'  suspended",
+                                                    "\u2514\u2500 3 'filter'  suspended"});
+  const std::vector<std::string> pipeline = s.run("info 1");
+  CHECK(pipeline[1] == "  spawned   by the shell (spawn pipeline 30)");
+  CHECK(pipeline[2] == "  children  2 'producer', 3 'filter'");
+  CHECK(s.run("info 2")[1] == "  spawned   by coroutine 1 'pipeline'");
+  CHECK(s.run("info 4")[1] == "  spawned   by the loop");
+  CHECK(s.run("info 6")[1] == "  spawned   by coroutine 99 (gone)");
+  CHECK(s.run("info 7")[1] == "  spawned   by the thread's own code");
+}
+
+TEST_CASE("forget lets dead coroutines go, one or all, and refuses a live one", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "a", State::dead, true), coroutine(2, "b", State::suspended, true),
+                         coroutine(3, "c", State::dead, false)};
+  s.shell.selected = 1;
+  CHECK(s.run("forget 2") == std::vector<std::string>{"error: forget: coroutine 2 'b' is suspended: only a dead "
+                                                      "coroutine can be forgotten (`cancel` ends it first)"});
+  CHECK(s.run("forget") == std::vector<std::string>{"forgot coroutine 1 'a'; 64 KiB of stack given back"});
+  CHECK(s.shell.selected == 0);  // what it named is gone
+  CHECK(s.run("forget --dead") == std::vector<std::string>{"forgot coroutine 3 'c'; 64 KiB of stack given back"});
+  CHECK(s.target.forgotten == std::vector<std::uint64_t>{1, 3});
+  CHECK(s.run("forget --dead") == std::vector<std::string>{"no dead coroutines to forget"});
+  CHECK(s.run("forget 2 --dead") == std::vector<std::string>{"error: forget: give an ID or --dead, not both"});
 }
 
 TEST_CASE("stack names the frames, says what it left out, and refuses a coroutine with no stack", "[shell]") {
