@@ -94,7 +94,7 @@ std::string creator_text(const CoroutineView& v, const std::vector<CoroutineView
     return fmt::format("by coroutine {} (gone)", c.parent);
   }
   if (c.creator == Creator::loop) return "by the loop";
-  if (v.yours) return v.origin.empty() ? "by the shell" : fmt::format("by the shell (spawn {})", v.origin);
+  if (v.yours) return v.origin.empty() ? "by the shell" : "by the shell: spawn " + v.origin;
   return "by the thread's own code";
 }
 

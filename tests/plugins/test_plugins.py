@@ -92,7 +92,7 @@ def test_spawn_step_stack():
     check(all(f == "probe.cpp" and n > 0 for f, n in walk), f"named from the plugin's debug info: {walk}")
     check(walk[0][1] != walk[1][1] and walk[1] == walk[2], f"the innermost frame yields, the others recurse: {walk}")
     info = section(lines, "info")
-    check("  spawned   probe_walk 4 (plugin probe)" in info, f"info says where it came from: {info}")
+    check("  spawned   by the shell: spawn probe_walk 4 (plugin probe)" in info, f"info says where it came from: {info}")
     check(any(l.startswith("  created   probe.cpp:") for l in info), f"created in the plugin's file: {info}")
 
 

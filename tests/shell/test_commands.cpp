@@ -259,7 +259,7 @@ TEST_CASE("tree draws each coroutine under its creator, and info names parent an
   CHECK(s.run("tree 1") == std::vector<std::string>{"1 'pipeline'  suspended", "\u251c\u2500 2 'producer'  suspended",
                                                     "\u2514\u2500 3 'filter'  suspended"});
   const std::vector<std::string> pipeline = s.run("info 1");
-  CHECK(pipeline[1] == "  spawned   by the shell (spawn pipeline 30)");
+  CHECK(pipeline[1] == "  spawned   by the shell: spawn pipeline 30");
   CHECK(pipeline[2] == "  children  2 'producer', 3 'filter'");
   CHECK(s.run("info 2")[1] == "  spawned   by coroutine 1 'pipeline'");
   CHECK(s.run("info 4")[1] == "  spawned   by the loop");
