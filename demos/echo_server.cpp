@@ -12,6 +12,7 @@
 #include "echo_server.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct EchoServer::State {
   std::uint64_t next_connection = 1;
   std::map<std::uint64_t, Connection> connections;  // by connection id: oldest first
   EchoStats totals;
+  // Shows it to `conns` (here and through an attached shell) while it runs.
+  std::optional<inspect::ListenerReport> report;
 
   void serve(std::uint64_t id);
   void accept_loop();
@@ -105,6 +108,7 @@ EchoServer::EchoServer(const EchoOptions& options) : state_(std::make_unique<Sta
   const std::string name = "echo " + std::to_string(s.listener.local().port) + " accept";
   State* state = state_.get();
   s.acceptor = s.loop->spawn({.name = name, .stack_size = 64 * 1024}, [state] { state->accept_loop(); });
+  s.report.emplace([this] { return view(); });
 }
 
 EchoServer::~EchoServer() {
@@ -124,6 +128,7 @@ void EchoServer::stop() {
   State& s = *state_;
   if (!s.running) return;
   s.running = false;
+  s.report.reset();
   // A loop destroyed before us already cancelled our coroutines.
   if (Loop::current_or_null() == s.loop) {
     s.loop->cancel(s.acceptor);
@@ -140,6 +145,15 @@ std::vector<EchoConnection> EchoServer::connections() const {
   out.reserve(state_->connections.size());
   for (const auto& [id, c] : state_->connections) out.push_back(c.info);
   return out;
+}
+
+inspect::ListenerView EchoServer::view() const {
+  const EchoStats s = stats();
+  inspect::ListenerView l{local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, s.dropped, s.resets,
+                          s.errors, {}};
+  for (const EchoConnection& c : connections())
+    l.connections.push_back({c.id, c.peer, std::string(c.state), c.bytes_in, c.bytes_out, c.buffered, c.coroutine});
+  return l;
 }
 
 EchoStats EchoServer::stats() const {

@@ -9,6 +9,7 @@
 //   loop.run();   // echoes until server.stop()
 #pragma once
 
+#include <corosh/inspect.hpp>
 #include <corosh/net.hpp>
 
 #include <cstddef>
@@ -72,6 +73,9 @@ class EchoServer {
   std::vector<EchoConnection> connections() const;
   // Totals since it started.
   EchoStats stats() const;
+  // The same with its connections, as tools show listeners (`conns`). A
+  // running server reports itself through corosh::inspect::listeners().
+  inspect::ListenerView view() const;
 
   struct State;
 

@@ -47,12 +47,7 @@ CoroutineView LocalTarget::view(CoroutineInfo info) const {
 
 std::vector<CoroutineView> LocalTarget::list() {
   std::vector<CoroutineView> all;
-  // Quick: nothing that lists uses the pages touched, and measuring them is
-  // a system call per coroutine (100,000 of them would take seconds).
-  for (CoroutineInfo& info : inspect::coroutines(Snapshot::quick)) {
-    info.registers.clear();
-    all.push_back(view(std::move(info)));
-  }
+  for (CoroutineInfo& info : inspect::summaries()) all.push_back(view(std::move(info)));
   return all;
 }
 
@@ -78,18 +73,7 @@ RegisterLayout LocalTarget::register_layout() { return inspect::register_layout(
 
 inspect::LoopState LocalTarget::loop() { return inspect::loop_state(loop_); }
 
-std::vector<ListenerView> LocalTarget::listeners() {
-  std::vector<ListenerView> all;
-  for (const auto& [port, server] : servers_) {
-    demos::EchoStats s = server->stats();
-    ListenerView l{server->local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, s.dropped, s.resets,
-                   s.errors, {}};
-    for (const demos::EchoConnection& c : server->connections())
-      l.connections.push_back({c.id, c.peer, std::string(c.state), c.bytes_in, c.bytes_out, c.buffered, c.coroutine});
-    all.push_back(std::move(l));
-  }
-  return all;
-}
+std::vector<ListenerView> LocalTarget::listeners() { return inspect::listeners(); }
 
 void LocalTarget::trace_start() { recorder_.start(); }
 
@@ -199,9 +183,7 @@ Endpoint LocalTarget::listen(std::uint16_t port, const std::string& host) {
 ListenerView LocalTarget::unlisten(std::uint16_t port) {
   auto it = servers_.find(port);
   if (it == servers_.end()) throw CommandError(fmt::format("not listening on port {}", port));
-  demos::EchoStats s = it->second->stats();
-  ListenerView last{it->second->local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, s.dropped, s.resets,
-                    s.errors, {}};
+  ListenerView last = it->second->view();
   it->second->stop();
   servers_.erase(it);
   return last;

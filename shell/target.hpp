@@ -87,7 +87,7 @@ class Target {
   virtual std::string describe() const = 0;
 
   // --- coroutines ---------------------------------------------------------------
-  // Every live coroutine, oldest first (without saved registers).
+  // Every live coroutine, oldest first, as summaries (inspect::summary).
   virtual std::vector<CoroutineView> list() = 0;
   // One coroutine in full (saved registers included), if it is alive.
   virtual std::optional<CoroutineView> find(std::uint64_t id) = 0;

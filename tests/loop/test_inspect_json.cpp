@@ -61,6 +61,7 @@ TEST_CASE("every field of every type is carried, set or not", "[loop]") {
   c.state = State::dead;
   c.ending = Ending::faulted;
   c.wait_reason = "fd 5 readable";
+  c.loop_owned = true;
   c.site_file = "/src/w.cpp";
   c.site_function = "void work()";
   c.site_line = 42;

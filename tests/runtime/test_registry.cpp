@@ -168,3 +168,39 @@ TEST_CASE("a dead coroutine another coroutine holds can be forgotten, and its ho
   CHECK(holder.done());
   CHECK(holder.ending() == corosh::Ending::returned);
 }
+
+TEST_CASE("a walk skips coroutines destroyed under it and leaves out those made after it began", "[core]") {
+  std::vector<std::unique_ptr<corosh::Coroutine>> all;
+  for (int i = 0; i < 6; ++i)
+    all.push_back(std::make_unique<corosh::Coroutine>(corosh::Options{.stack_size = 16 * 1024}, [] {}));
+  std::vector<std::uint64_t> seen;
+  {
+    corosh::CoroutineWalk walk, other;
+    seen.push_back(walk.next(corosh::Snapshot::quick)->id);  // 0
+    CHECK(other.next()->id == all[0]->id());
+    all[1].reset();  // the one both walks would visit next
+    all[2].reset();
+    corosh::Coroutine newer([] {});
+    while (std::optional<corosh::CoroutineInfo> c = walk.next(corosh::Snapshot::quick)) seen.push_back(c->id);
+    CHECK(other.next()->id == all[3]->id());
+    CHECK_FALSE(walk.next().has_value());  // over for good
+  }
+  CHECK(seen == std::vector<std::uint64_t>{all[0]->id(), all[3]->id(), all[4]->id(), all[5]->id()});
+  corosh::CoroutineWalk walk_of_the_gone;
+  all.clear();
+  CHECK_FALSE(walk_of_the_gone.next().has_value());
+  CHECK(corosh::live_coroutine_count() == 0);
+}
+
+TEST_CASE("a walk's quick snapshots differ from full ones only in the pages touched", "[core]") {
+  corosh::Coroutine co({.name = "quick"}, [] { corosh::yield(); });
+  co.resume();
+  corosh::CoroutineWalk full_walk, quick_walk;
+  const corosh::CoroutineInfo full = *full_walk.next();
+  const corosh::CoroutineInfo quick = *quick_walk.next(corosh::Snapshot::quick);
+  CHECK(full.stack_touched > 0);
+  CHECK(quick.stack_touched == 0);
+  corosh::CoroutineInfo same = full;
+  same.stack_touched = 0;
+  CHECK(quick == same);
+}

@@ -7,23 +7,79 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <typeinfo>
+#include <utility>
 
 namespace corosh::inspect {
 
-std::vector<CoroutineInfo> coroutines(Snapshot what) { return live_coroutines(what); }
-
-std::optional<CoroutineInfo> coroutine(std::uint64_t id) { return find_coroutine(id); }
-
 namespace {
 
-// The frames stack() walks for `c`: where it is parked, or where it faulted.
-std::vector<Frame> walk(const CoroutineInfo& c, std::size_t max_frames) {
+// What only the loop knows about a coroutine.
+CoroutineInfo with_loop(CoroutineInfo info) {
+  if (const Loop* loop = Loop::current_or_null()) info.loop_owned = loop->owns(info.id);
+  return info;
+}
+
+// This thread's ListenerReports, oldest first.
+thread_local std::vector<const ListenerReport*> reports;
+
+}  // namespace
+
+std::vector<CoroutineInfo> coroutines(Snapshot what) {
+  std::vector<CoroutineInfo> all = live_coroutines(what);
+  for (CoroutineInfo& c : all) c = with_loop(std::move(c));
+  return all;
+}
+
+std::optional<CoroutineInfo> coroutine(std::uint64_t id) {
+  std::optional<CoroutineInfo> info = find_coroutine(id);
+  if (info) info = with_loop(std::move(*info));
+  return info;
+}
+
+CoroutineInfo summary(CoroutineInfo info) {
+  CoroutineInfo s;
+  s.id = info.id;
+  s.name = std::move(info.name);
+  s.state = info.state;
+  s.ending = info.ending;
+  s.wait_reason = std::move(info.wait_reason);
+  s.loop_owned = info.loop_owned;
+  s.switches = info.switches;
+  s.stack_size = info.stack_size;
+  s.stack_in_use = info.stack_in_use;
+  return s;
+}
+
+bool Listing::next(std::vector<CoroutineInfo>& out, std::chrono::steady_clock::time_point until) {
+  // Reading the clock costs more than a quick snapshot: look every 32.
+  for (;;) {
+    for (int i = 0; i < 32; ++i) {
+      std::optional<CoroutineInfo> c = walk_.next(Snapshot::quick);
+      if (!c) return true;
+      out.push_back(summary(with_loop(std::move(*c))));
+    }
+    if (std::chrono::steady_clock::now() >= until) return false;
+  }
+}
+
+std::vector<CoroutineInfo> summaries() {
+  std::vector<CoroutineInfo> all = live_coroutines(Snapshot::quick);
+  for (CoroutineInfo& c : all) c = summary(with_loop(std::move(c)));
+  return all;
+}
+
+std::vector<Frame> frames(const CoroutineInfo& c, std::size_t max_frames) {
   const bool faulted = c.state == State::dead && c.ending == Ending::faulted;
   return faulted ? fault_frames(c.id, max_frames) : parked_frames(c.id, max_frames);
 }
+
+NamedFrame named(const Frame& frame) { return {frame, symbolize(frame)}; }
+
+namespace {
 
 bool walkable(const CoroutineInfo& c) {
   return c.state == State::created || c.state == State::suspended || c.state == State::normal ||
@@ -33,11 +89,9 @@ bool walkable(const CoroutineInfo& c) {
 }  // namespace
 
 std::vector<NamedFrame> stack(const CoroutineInfo& c, std::size_t max_frames) {
-  std::vector<Frame> frames = walk(c, max_frames);
-  std::vector<NamedFrame> named;
-  named.reserve(frames.size());
-  for (const Frame& f : frames) named.push_back({f, symbolize(f)});
-  return named;
+  std::vector<NamedFrame> all;
+  for (const Frame& f : frames(c, max_frames)) all.push_back(named(f));
+  return all;
 }
 
 std::vector<NamedFrame> StackSet::named(const Stack& stack) const {
@@ -63,7 +117,7 @@ StackSet stacks(std::size_t max_frames) {
   std::unordered_map<std::uintptr_t, std::uint32_t> index;
   for (const CoroutineInfo& c : coroutines(Snapshot::quick)) {  // no mincore: only the state matters here
     if (!walkable(c)) continue;
-    StackSet::Stack s{c.id, walk(c, max_frames), {}};
+    StackSet::Stack s{c.id, frames(c, max_frames), {}};
     s.symbols.reserve(s.frames.size());
     for (const Frame& f : s.frames) {
       const std::uintptr_t key = f.return_address && f.pc != 0 ? f.pc - 1 : f.pc;
@@ -111,6 +165,20 @@ TraceRecording recording(const SwitchRecorder& recorder) {
   TraceRecording r{recorder.events(), recorder.dropped(), recorder.started_ns(), {}};
   for (const auto& [id, name] : recorder.names()) r.names.emplace_back(id, name);
   return r;
+}
+
+ListenerReport::ListenerReport(std::function<ListenerView()> describe) : describe_(std::move(describe)) {
+  reports.push_back(this);
+}
+
+ListenerReport::~ListenerReport() { std::erase(reports, this); }
+
+std::vector<ListenerView> listeners() {
+  std::vector<ListenerView> all;
+  for (const ListenerReport* r : reports) all.push_back(r->describe_());
+  std::stable_sort(all.begin(), all.end(),
+                   [](const ListenerView& a, const ListenerView& b) { return a.local.port < b.local.port; });
+  return all;
 }
 
 Death death(std::uint64_t id, std::string_view name, std::exception_ptr error) {

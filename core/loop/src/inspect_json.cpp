@@ -105,6 +105,7 @@ void fields(V& v, F&& f) {
   f(required, "state", v.state);
   f(optional, "ending", v.ending);
   f(optional, "wait_reason", v.wait_reason);
+  f(optional, "loop_owned", v.loop_owned);
   f(optional, "site_file", v.site_file);
   f(optional, "site_function", v.site_function);
   f(optional, "site_line", v.site_line);

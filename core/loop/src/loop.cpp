@@ -158,6 +158,7 @@ void Loop::Impl::resume_ready() {
     if (w->fd >= 0 && (w->result == Wait::ready || w->result == Wait::error) &&
         token_of(w->fd, fds[static_cast<std::size_t>(w->fd)]) != w->token)
       w->result = Wait::closed;
+    ++work;
     resume(w->control);  // `w` lives on that coroutine's stack: do not touch it after
   }
 }
@@ -173,7 +174,9 @@ void Loop::Impl::dispatch(const detail::Fired& fired) {
   if (e->registered == 0 || fired.token != token_of(fd, *e)) return;
   const unsigned events = fired.events;
   const unsigned directions = events & (detail::poll_readable | detail::poll_writable);
-  const unsigned unwanted = directions & ~wanted(*e);
+  // Before the waiters below leave: a woken waiter keeps its interest
+  // registered (it usually waits again at once).
+  const unsigned wanted_before = wanted(*e);
   const Wait result = (events & detail::poll_error) ? Wait::error : Wait::ready;
   for (Waiter* w = e->waiters.front(); w;) {
     Waiter* next = detail::FdWaiters::next(w);
@@ -190,6 +193,9 @@ void Loop::Impl::dispatch(const detail::Fired& fired) {
     e = &fds[static_cast<std::size_t>(fd)];
     if (fired.token != token_of(fd, *e)) return;
   }
+  // And what the callback may have asked for since (a watch replaced by one
+  // with more interest).
+  const unsigned unwanted = directions & ~(wanted_before | wanted(*e));
   if (unwanted & e->registered) set_registered(fd, e->registered & ~unwanted);
 }
 
@@ -210,10 +216,13 @@ Loop::Loop() : impl_(std::make_unique<Impl>()) {
   if (this_loop != nullptr) throw Error("corosh: this thread already has a Loop (one per thread)");
   impl_->poller = detail::poller_create();
   this_loop = this;
+  impl_->monitor = detail::monitor_from_environment(*this);
 }
 
 Loop::~Loop() {
   Impl& L = *impl_;
+  // The monitor first: its clients may hold coroutines the loop is about to end.
+  L.monitor.reset();
   // Our coroutines first: unwinding them closes their sockets through us.
   L.owned.destroy_all();
   // Then coroutines owned by others that still wait on us: their waits
@@ -278,6 +287,7 @@ bool Loop::run_once(std::optional<Duration> timeout) {
   detail::Fired fired[detail::max_fired];
   const int n = detail::poller_poll(L.poller, fired, detail::max_fired, timeout_ms);
   ++L.polls;
+  L.work += static_cast<unsigned>(n);
   for (int i = 0; i < n; ++i) L.dispatch(fired[i]);
   L.run_always_ready();
   L.expire_timers();
@@ -295,6 +305,8 @@ std::uint64_t Loop::adopt(std::unique_ptr<Coroutine> coroutine) {
 }
 
 bool Loop::cancel(std::uint64_t id) { return impl_->owned.cancel(id); }
+
+bool Loop::owns(std::uint64_t id) const noexcept { return impl_->owned.owns(id); }
 
 void Loop::set_error_handler(ErrorHandler handler) { impl_->error_handler = std::move(handler); }
 

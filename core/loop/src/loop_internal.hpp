@@ -7,6 +7,7 @@
 #pragma once
 
 #include <corosh/loop.hpp>
+#include <corosh/monitor.hpp>
 
 #include "intrusive_list.hpp"
 #include "poller.hpp"
@@ -120,6 +121,11 @@ struct Loop::Impl {
   detail::AllWaiters all_waiters;
   std::uint64_t iterations = 0;
   std::uint64_t polls = 0;
+  // Events dispatched, timers fired and coroutines resumed: a monitor tells
+  // from it whether the program had work of its own (monitor.cpp).
+  std::uint64_t work = 0;
+  // Started by COROSH_MONITOR in the environment (monitor.cpp), if at all.
+  std::unique_ptr<Monitor> monitor;
   bool stop_requested = false;
   bool dispatching = false;
   Loop::ErrorHandler error_handler;
@@ -165,6 +171,16 @@ struct Loop::Impl {
 };
 
 namespace detail {
+
+// The loop's insides, for the parts of the loop library that are not its
+// methods (the monitor).
+struct LoopAccess {
+  static Loop::Impl& of(Loop& loop) noexcept { return *loop.impl_; }
+};
+
+// A Monitor if COROSH_MONITOR asks for one (1: with driving, inspect:
+// inspection only), else null. Never throws: it logs why it cannot.
+std::unique_ptr<Monitor> monitor_from_environment(Loop& loop);
 
 // Steady-clock nanoseconds, the loop's only time base.
 std::int64_t now_ns() noexcept;

@@ -16,6 +16,7 @@ void Loop::Impl::expire_timers() {
   while (detail::TimerNode* node = timers.top()) {
     if (node->deadline_ns > now || node->sequence >= limit) break;
     timers.remove(node);
+    ++work;
     if (node->for_waiter) {
       wake(static_cast<detail::Waiter*>(node->owner), Wait::timed_out);
       continue;

@@ -56,6 +56,11 @@ std::vector<Control*> take_handed_back(ThreadRegistry& r) noexcept {
   return std::move(r.handed_back);
 }
 
+void skip_in_walks(ThreadRegistry& r, const Control* c) noexcept {
+  for (WalkCursor* w = r.walks; w; w = w->next_walk)
+    if (w->next == c) w->next = c->registry_next;
+}
+
 namespace {
 
 CoroutineInfo snapshot(const Control& c, Snapshot what) {
@@ -116,6 +121,46 @@ std::vector<CoroutineInfo> live_coroutines(Snapshot what) {
   all.reserve(r->count);
   for (detail::Control* c = r->first; c; c = c->registry_next) all.push_back(detail::snapshot(*c, what));
   return all;
+}
+
+std::size_t live_coroutine_count() noexcept {
+  const detail::ThreadRegistry* r = detail::this_thread.registry;
+  return r ? r->count : 0;
+}
+
+CoroutineWalk::CoroutineWalk() {
+  detail::ThreadRegistry* r = detail::this_thread.registry;
+  if (r == nullptr || r->first == nullptr) return;
+  cursor_.next = r->first;
+  newest_ = r->last->id;
+  cursor_.next_walk = r->walks;
+  if (r->walks) r->walks->prev_walk = &cursor_;
+  r->walks = &cursor_;
+  linked_ = true;
+}
+
+CoroutineWalk::~CoroutineWalk() { finish(); }
+
+void CoroutineWalk::finish() noexcept {
+  if (!linked_) return;
+  detail::ThreadRegistry* r = detail::this_thread.registry;
+  if (cursor_.prev_walk) cursor_.prev_walk->next_walk = cursor_.next_walk;
+  else r->walks = cursor_.next_walk;
+  if (cursor_.next_walk) cursor_.next_walk->prev_walk = cursor_.prev_walk;
+  cursor_ = {};
+  linked_ = false;
+}
+
+std::optional<CoroutineInfo> CoroutineWalk::next(Snapshot what) {
+  // Ids grow within a thread, so the first one past `newest_` was created
+  // after the walk began, and so is everything after it.
+  detail::Control* c = cursor_.next;
+  if (c == nullptr || c->id > newest_) {
+    finish();
+    return std::nullopt;
+  }
+  cursor_.next = c->registry_next;
+  return detail::snapshot(*c, what);
 }
 
 std::optional<CoroutineInfo> find_coroutine(std::uint64_t id, Snapshot what) {

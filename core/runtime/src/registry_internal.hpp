@@ -7,6 +7,7 @@
 #pragma once
 
 #include <corosh/detail/control.hpp>
+#include <corosh/registry.hpp>
 
 #include "id_table.hpp"
 
@@ -30,7 +31,11 @@ struct ThreadRegistry {
   // free (hand_back); guarded by the lock of the list of threads.
   std::vector<Control*> handed_back;
   std::atomic<bool> has_handed_back{false};
+  WalkCursor* walks = nullptr;       // CoroutineWalks in progress on this thread
 };
+
+// Moves every walk that would visit `c` next on to the coroutine after it.
+void skip_in_walks(ThreadRegistry& r, const Control* c) noexcept;
 
 // Adds a new coroutine to its thread's list (newest last). The caller made
 // room first: r.by_id.reserve_one().
@@ -46,6 +51,8 @@ inline void register_coroutine(ThreadRegistry& r, Control* c) noexcept {
 // Removes a coroutine whose handle is going away.
 inline void unregister_coroutine(ThreadRegistry& r, Control* c) noexcept {
   r.by_id.erase(c->id);
+  if (r.walks) [[unlikely]]
+    skip_in_walks(r, c);
   if (c->registry_prev) c->registry_prev->registry_next = c->registry_next; else r.first = c->registry_next;
   if (c->registry_next) c->registry_next->registry_prev = c->registry_prev; else r.last = c->registry_prev;
   --r.count;

@@ -8,6 +8,9 @@
 //   for (const corosh::CoroutineInfo& c : corosh::inspect::coroutines())
 //     for (const corosh::inspect::NamedFrame& f : corosh::inspect::stack(c, 64))
 //       std::printf("%s\n", f.symbol.function.c_str());
+//
+// Listing many coroutines can be spread over loop iterations (Listing), and
+// a program's listeners describe themselves for `conns` (ListenerReport).
 #pragma once
 
 #include <corosh/loop.hpp>
@@ -16,9 +19,11 @@
 #include <corosh/trace.hpp>
 #include <corosh/unwind.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -152,6 +157,26 @@ struct TraceRecording {
 std::vector<CoroutineInfo> coroutines(Snapshot what = Snapshot::full);
 // The live coroutine with that id, if any.
 std::optional<CoroutineInfo> coroutine(std::uint64_t id);
+
+// What a listing shows of a coroutine (id, name, state, ending, wait reason,
+// loop_owned, switches, stack size and use); every other field cleared.
+CoroutineInfo summary(CoroutineInfo info);
+
+// Every live coroutine as a summary, oldest first, a slice at a time: each
+// next() appends what it can before `until`, so listing 100,000 coroutines
+// can share the loop with the program's own work. Coroutines destroyed
+// meanwhile are left out; those created after the listing began too.
+class Listing {
+ public:
+  // Appends summaries to `out`; true once every coroutine is listed.
+  bool next(std::vector<CoroutineInfo>& out, std::chrono::steady_clock::time_point until);
+
+ private:
+  CoroutineWalk walk_;
+};
+// Every live coroutine as a summary, at once.
+std::vector<CoroutineInfo> summaries();
+
 // Its stack, named, innermost first: where it is parked, or for a coroutine
 // that died of a contained fault the frames at the fault; at most
 // max_frames. Empty for a running or otherwise dead coroutine.
@@ -160,6 +185,11 @@ std::vector<NamedFrame> stack(const CoroutineInfo& coroutine, std::size_t max_fr
 // contained fault), oldest first, at most max_frames each: far cheaper than
 // stack() for each of thousands of coroutines.
 StackSet stacks(std::size_t max_frames);
+// The same frames, not yet named (walking is quick; naming reads debug
+// information, so a long stack can be named a slice at a time).
+std::vector<Frame> frames(const CoroutineInfo& coroutine, std::size_t max_frames);
+// A frame and its name.
+NamedFrame named(const Frame& frame);
 // Names a code address (a return address when `return_address`).
 Symbol symbol(std::uintptr_t pc, bool return_address = false);
 // A copy of its saved-context block; empty bytes if none is saved (running
@@ -173,5 +203,23 @@ Death death(std::uint64_t id, std::string_view name, std::exception_ptr error);
 RegisterLayout register_layout();
 // What `recorder` holds, with the names of the coroutines still alive.
 TraceRecording recording(const SwitchRecorder& recorder);
+
+// Shows a listener of this thread to tools (`conns`) for as long as it
+// lives: `describe` is called on this thread whenever one asks.
+//
+//   corosh::inspect::ListenerReport report([&] { return my_listener_view(); });
+class ListenerReport {
+ public:
+  explicit ListenerReport(std::function<ListenerView()> describe);
+  ~ListenerReport();
+  ListenerReport(const ListenerReport&) = delete;
+  ListenerReport& operator=(const ListenerReport&) = delete;
+
+ private:
+  std::function<ListenerView()> describe_;
+  friend std::vector<ListenerView> listeners();
+};
+// This thread's reported listeners, by local port.
+std::vector<ListenerView> listeners();
 
 }  // namespace corosh::inspect

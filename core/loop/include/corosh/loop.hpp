@@ -43,6 +43,10 @@
 
 namespace corosh {
 
+namespace detail {
+struct LoopAccess;
+}  // namespace detail
+
 // What to wait for on a file descriptor (combine with |).
 enum class Interest : unsigned { readable = 1, writable = 2 };
 // Both directions.
@@ -148,6 +152,8 @@ class Loop {
   // Cancels a loop-owned coroutine (unwinding its stack) and destroys it.
   // Returns false if there is no such coroutine; throws if it is running.
   bool cancel(std::uint64_t id);
+  // True if coroutine `id` was spawned on this loop and is still alive.
+  bool owns(std::uint64_t id) const noexcept;
   // Replaces the handler for exceptions escaping loop-owned coroutines.
   void set_error_handler(ErrorHandler handler);
 
@@ -203,6 +209,7 @@ class Loop {
   struct Impl;
 
  private:
+  friend struct detail::LoopAccess;
   std::uint64_t adopt(std::unique_ptr<Coroutine> coroutine);
   std::unique_ptr<Impl> impl_;
 };

@@ -13,6 +13,7 @@
 
 #include <corosh/coroutine.hpp>
 #include <corosh/register.hpp>
+#include <corosh/state.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,7 @@ struct CoroutineInfo {
   State state = State::created;
   Ending ending = Ending::none;
   std::string wait_reason;           // empty unless it waits on something
+  bool loop_owned = false;           // spawned by this thread's Loop (filled in by corosh/inspect.hpp)
   std::string site_file;             // where it was created (empty if unknown)
   std::string site_function;
   std::uint32_t site_line = 0;
@@ -59,8 +61,46 @@ struct CoroutineInfo {
 // `quick` leaves it 0 and fills every other field.
 enum class Snapshot : std::uint8_t { full, quick };
 
+namespace detail {
+// Where a CoroutineWalk is: the registry moves it past a coroutine that is
+// destroyed under it (registry_internal.hpp).
+struct WalkCursor {
+  Control* next = nullptr;
+  WalkCursor* prev_walk = nullptr;
+  WalkCursor* next_walk = nullptr;
+};
+}  // namespace detail
+
+// Walks this thread's live coroutines oldest first, a few at a time, with
+// other work in between (the monitor lists 100,000 coroutines a slice per
+// loop iteration). A coroutine destroyed meanwhile is skipped, never read
+// after it is gone; those created after the walk began are left out, so it
+// ends. Use it on the thread it was made on.
+//
+//   corosh::CoroutineWalk walk;
+//   while (std::optional<corosh::CoroutineInfo> c = walk.next(corosh::Snapshot::quick)) ...
+class CoroutineWalk {
+ public:
+  // Starts at this thread's oldest coroutine.
+  CoroutineWalk();
+  ~CoroutineWalk();
+  CoroutineWalk(const CoroutineWalk&) = delete;
+  CoroutineWalk& operator=(const CoroutineWalk&) = delete;
+
+  // The next coroutine's snapshot, or nothing once the walk is over.
+  std::optional<CoroutineInfo> next(Snapshot what = Snapshot::full);
+
+ private:
+  void finish() noexcept;
+  detail::WalkCursor cursor_;
+  std::uint64_t newest_ = 0;  // the newest id when the walk began
+  bool linked_ = false;
+};
+
 // Every live coroutine of the calling thread, oldest first.
 std::vector<CoroutineInfo> live_coroutines(Snapshot what = Snapshot::full);
+// How many coroutines the calling thread has, without looking at them.
+std::size_t live_coroutine_count() noexcept;
 // The live coroutine of this thread with that id, if any (constant time).
 std::optional<CoroutineInfo> find_coroutine(std::uint64_t id, Snapshot what = Snapshot::full);
 // A snapshot of one coroutine.

@@ -1,0 +1,124 @@
+// monitor_requests.cpp — what each request does (docs/attach.md lists them).
+//
+// Every answer comes from the same corosh/inspect.hpp functions the shell
+// uses on itself, so a remote `list` or `stack` prints what a local one
+// would. Coroutines are looked up by id here, in the program: a request
+// carries ids and counts, never an address to read. Answers that can be
+// long (a listing, a stack to name) are Jobs that work a slice at a time.
+#include "monitor_internal.hpp"
+
+#include <corosh/inspect.hpp>
+#include <corosh/inspect_json.hpp>
+#include <corosh/registry.hpp>
+
+#include "monitor_platform.hpp"
+
+#include <unistd.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#ifndef COROSH_VERSION
+#define COROSH_VERSION "unknown"
+#endif
+
+namespace corosh::detail {
+namespace {
+
+using nlohmann::json;
+
+// An answer known at once.
+class Ready final : public Job {
+ public:
+  explicit Ready(json value) : value_(std::move(value)) {}
+  bool run(Replies& out, MonitorClock::time_point) override {
+    out.result(std::move(value_));
+    return true;
+  }
+
+ private:
+  json value_;
+};
+
+// Every coroutine, as summaries, one part per slice.
+class ListJob final : public Job {
+ public:
+  bool run(Replies& out, MonitorClock::time_point until) override {
+    std::vector<CoroutineInfo> some;
+    const bool done = listing_.next(some, until);
+    if (done)
+      out.result(json(some));
+    else if (!some.empty())
+      out.part(json(some));
+    return done;
+  }
+
+ private:
+  inspect::Listing listing_;
+};
+
+// A stack: walked at once (quick, and the coroutine may move on), named a
+// slice at a time (each name is a debug-information lookup).
+class StackJob final : public Job {
+ public:
+  explicit StackJob(std::vector<Frame> frames) : frames_(std::move(frames)) {}
+  bool run(Replies& out, MonitorClock::time_point until) override {
+    json named = json::array();
+    while (next_ < frames_.size()) {
+      named.push_back(inspect::named(frames_[next_++]));
+      if (MonitorClock::now() >= until) break;
+    }
+    if (next_ < frames_.size()) {
+      out.part(std::move(named));
+      return false;
+    }
+    out.result(std::move(named));
+    return true;
+  }
+
+ private:
+  std::vector<Frame> frames_;
+  std::size_t next_ = 0;
+};
+
+CoroutineInfo coroutine_of(const monitor::Request& request) {
+  const std::uint64_t id = monitor::unsigned_field(request, "coroutine", UINT64_MAX);
+  std::optional<CoroutineInfo> info = inspect::coroutine(id);
+  if (!info) throw RequestError(monitor::kind::not_found, "no coroutine " + std::to_string(id));
+  return std::move(*info);
+}
+
+std::unique_ptr<Job> ready(json value) { return std::make_unique<Ready>(std::move(value)); }
+
+}  // namespace
+
+json hello_result(const MonitorShared& shared) {
+  const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(MonitorClock::now() - shared.started);
+  return {{"protocol", monitor::protocol_version},
+          {"pid", static_cast<long long>(::getpid())},
+          {"program", program_name()},
+          {"architecture", inspect::register_layout().architecture},
+          {"corosh", COROSH_VERSION},
+          {"driving", shared.allow_driving},
+          {"uptime_ms", uptime.count()},
+          {"coroutines", live_coroutine_count()}};
+}
+
+std::unique_ptr<Job> answer(MonitorShared& shared, ClientHoldings&, const monitor::Request& request) {
+  const std::string& op = request.op;
+  if (op == "list") return std::make_unique<ListJob>();
+  if (op == "find") return ready({{"coroutine", coroutine_of(request)}});
+  if (op == "stack") {
+    const std::size_t max_frames = monitor::unsigned_field(request, "max_frames", 4096, 256);
+    return std::make_unique<StackJob>(inspect::frames(coroutine_of(request), max_frames));
+  }
+  if (op == "context") return ready(inspect::context(coroutine_of(request)));
+  if (op == "symbol") return ready(inspect::symbol(monitor::unsigned_field(request, "pc", UINTPTR_MAX)));
+  if (op == "layout") return ready(inspect::register_layout());
+  if (op == "loop") return ready(inspect::loop_state(shared.loop));
+  if (op == "listeners") return ready(inspect::listeners());
+  throw RequestError(monitor::kind::bad_request, "unknown request '" + op + "'");
+}
+
+}  // namespace corosh::detail
