@@ -169,6 +169,7 @@ const CommandTable& command_table() {
     add_trace_commands(t);
     add_plugin_commands(t);
     add_script_commands(t);
+    add_attach_commands(t);
     return t;
   }();
   return table;

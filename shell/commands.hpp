@@ -20,6 +20,7 @@
 namespace corosh::shell {
 
 class Shell;
+class Output;
 using Words = std::vector<std::string>;
 
 // What kind of word an argument is.
@@ -139,6 +140,13 @@ void add_loop_commands(CommandTable& table);
 void add_trace_commands(CommandTable& table);
 void add_plugin_commands(CommandTable& table);
 void add_script_commands(CommandTable& table);
+void add_attach_commands(CommandTable& table);
+
+// `attach` alone: this user's programs that can be attached to.
+void print_attachable(Output& out);
+// `attach WHERE` (a pid or a socket path): the shell looks at that program
+// from now on. Throws CommandError saying why it cannot.
+void attach_shell(Shell& shell, std::string_view where);
 
 // The whole table, built once.
 const CommandTable& command_table();

@@ -48,9 +48,9 @@ void spawn(Shell& shell, const Words& args) {
       request.arguments.push_back(a);
     }
   }
-  const std::uint64_t id = shell.target.spawn(request);
+  const std::uint64_t id = shell.target().spawn(request);
   shell.selected = id;
-  std::optional<CoroutineView> v = shell.target.find(id);
+  std::optional<CoroutineView> v = shell.target().find(id);
   if (!v) throw CommandError(fmt::format("coroutine {} vanished as it was spawned", id));
   // Past the guard-page cap a stack comes without one: say so at once, an
   // overflow there is caught by a canary at the next yield at best.
@@ -76,7 +76,7 @@ void list(Shell& shell, const Words& args) {
   if (!words.arguments.empty())
     throw CommandError(fmt::format("'{}': list takes only options (`help list`)", printable(words.arguments[0])));
   const CoroutineFilter filter = filter_of(words);
-  const std::vector<CoroutineView> all = shell.target.list();
+  const std::vector<CoroutineView> all = shell.target().list();
   if (shell.json_output()) {
     std::vector<CoroutineView> matching;
     for (const CoroutineView& v : all)
@@ -94,7 +94,7 @@ void list(Shell& shell, const Words& args) {
     shell.out.line(fmt::format("no coroutine matches {} ({})", filter.text(), totals(all)));
     return;
   }
-  const inspect::StackSet stacks = shell.target.stacks(parked_at_depth);
+  const inspect::StackSet stacks = shell.target().stacks(parked_at_depth);
   const StackLines lines(stacks);
   std::unordered_map<std::uint64_t, std::optional<FrameLine>> parked;
   for (const inspect::StackSet::Stack& s : stacks.stacks) parked.emplace(s.id, lines.parked_at(s));
@@ -127,7 +127,7 @@ void cancel(Shell& shell, const Words& args) {
   CoroutineView v = shell.resolve_yours(args.empty() ? nullptr : &args[0]);
   if (v.info.state == State::dead)
     throw CommandError(fmt::format("{} is already {}", Shell::label(v.info), Shell::state_text(v.info)));
-  StepResult now = shell.target.cancel(v);
+  StepResult now = shell.target().cancel(v);
   shell.out.line(shell.status_line(v.info, now));
 }
 
@@ -138,7 +138,7 @@ void info(Shell& shell, const Words& args) {
   const CoroutineInfo& c = v.info;
   Output& out = shell.out;
   out.line(out.paint(Shell::label(c), Tone::heading) + (c.id == shell.selected ? " (selected)" : ""));
-  const std::vector<CoroutineView> all = shell.target.list();
+  const std::vector<CoroutineView> all = shell.target().list();
   out.line(fmt::format("  spawned   {}", creator_text(v, all)));
   if (std::vector<const CoroutineView*> kids = children_of(all, c.id); !kids.empty()) {
     std::string names;
@@ -151,7 +151,7 @@ void info(Shell& shell, const Words& args) {
   if (!c.site_file.empty())
     out.line(fmt::format("  created   {}:{} in {}", base_name(c.site_file), c.site_line, c.site_function));
   if (c.state != State::dead || c.ending == Ending::faulted)
-    out.line(fmt::format("  parked at {}", parked_text(c, parked_at(frame_lines(shell.target.stack(c, parked_at_depth))))));
+    out.line(fmt::format("  parked at {}", parked_text(c, parked_at(frame_lines(shell.target().stack(c, parked_at_depth))))));
   out.line(fmt::format("  switches  {}", c.switches));
   out.line(fmt::format("  stack     {} at 0x{:x}, {} bytes in use, {} touched, {}", human_bytes(c.stack_size),
                        c.stack_base, c.stack_in_use, human_bytes(c.stack_touched),

@@ -41,7 +41,7 @@ void help(Shell& shell, const Words& args) {
   const Command* c = table.find(args[0]);
   if (c == nullptr) {
     // A demo or a plugin's function: its usage and what it does.
-    for (const DemoInfo& d : shell.target.demos()) {
+    for (const DemoInfo& d : shell.target().demos()) {
       if (d.name != args[0]) continue;
       shell.out.line(shell.out.paint(fmt::format("spawn {}{}{}", d.name, d.synopsis.empty() ? "" : " ", d.synopsis),
                                      Tone::heading) +
@@ -66,9 +66,9 @@ void help(Shell& shell, const Words& args) {
 }
 
 void demos(Shell& shell, const Words&) {
-  std::vector<DemoInfo> all = shell.target.demos();
+  std::vector<DemoInfo> all = shell.target().demos();
   if (all.empty()) {
-    shell.out.line(fmt::format("no demos on {}", shell.target.describe()));
+    shell.out.line(fmt::format("no demos on {}", shell.target().describe()));
     return;
   }
   std::size_t width = 0;

@@ -62,7 +62,7 @@ void stack(Shell& shell, const Words& args) {
     throw CommandError(fmt::format("{} is {}: it has no stack left to walk", Shell::label(c), Shell::state_text(c)));
   const StackView view = view_of(words, words.arguments.size() > 1 ? &words.arguments[1] : nullptr,
                                  fmt::format("stack {} --full", c.id));
-  const std::vector<inspect::NamedFrame> frames = shell.target.stack(c, walk_limit);
+  const std::vector<inspect::NamedFrame> frames = shell.target().stack(c, walk_limit);
   if (shell.json_output())
     return shell.out.line(json_text({{"coroutine", c}, {"at_fault", faulted}, {"frames", frames}}));
   shell.out.line(shell.status_line(c) + (faulted ? " (frames at the fault)" : ""));
@@ -76,11 +76,11 @@ void stack_groups(Shell& shell, const ParsedWords& words) {
   if (words.arguments.size() > 1) throw CommandError("at most a number of lines (usage: stacks [N])");
   const CoroutineFilter filter = filter_of(words);
   std::map<std::uint64_t, std::string> names;  // those the filter lets through; groups of one are named
-  for (const CoroutineView& v : shell.target.list())
+  for (const CoroutineView& v : shell.target().list())
     if (filter.matches(v.info)) names.emplace(v.info.id, v.info.name);
   std::vector<CoroutineFrames> all;
   std::size_t deepest = 0;
-  const inspect::StackSet set = shell.target.stacks(walk_limit);
+  const inspect::StackSet set = shell.target().stacks(walk_limit);
   const StackLines lines(set);
   for (const inspect::StackSet::Stack& s : set.stacks) {
     if (!names.contains(s.id)) continue;
@@ -119,11 +119,11 @@ void regs(Shell& shell, const Words& args) {
   const CoroutineInfo c = chosen(shell, args).info;
   if (c.registers.empty())
     throw CommandError(fmt::format("{} is {}: it has no saved registers", Shell::label(c), Shell::state_text(c)));
-  const RegisterLayout layout = shell.target.register_layout();
+  const RegisterLayout layout = shell.target().register_layout();
   shell.out.line(fmt::format("{} ({})", shell.status_line(c), layout.architecture));
   for (const Register& r : c.registers) {
     std::string note;
-    if (r.name == layout.resume_register && r.value != 0) note = "  " + shell.target.symbol(r.value).function;
+    if (r.name == layout.resume_register && r.value != 0) note = "  " + shell.target().symbol(r.value).function;
     shell.out.line(fmt::format("  {:<6} 0x{:016x}{}", r.name, r.value, note));
   }
 }
@@ -131,8 +131,8 @@ void regs(Shell& shell, const Words& args) {
 void ctx(Shell& shell, const Words& args) {
   const CoroutineInfo c = chosen(shell, args).info;
   inspect::ContextMemory memory;
-  if (c.state != State::dead && c.state != State::running) memory = shell.target.context(c);
-  const RegisterLayout layout = shell.target.register_layout();
+  if (c.state != State::dead && c.state != State::running) memory = shell.target().context(c);
+  const RegisterLayout layout = shell.target().register_layout();
   if (memory.bytes.size() < layout.size)
     throw CommandError(fmt::format("{} is {}: no context is saved for it", Shell::label(c), Shell::state_text(c)));
   shell.out.line(fmt::format("{}: saved context at 0x{:x}, {} bytes ({}, layout from asm/context_layout.h)",

@@ -35,19 +35,19 @@ void listen(Shell& shell, const Words& args) {
   std::uint16_t port = port_argument(args[0]);
   std::string host = args.size() > 1 ? args[1] : "127.0.0.1";
   const bool private_only = loopback_only(host);
-  Endpoint where = shell.target.listen(port, host);
+  Endpoint where = shell.target().listen(port, host);
   shell.out.line(fmt::format("listening on {} (echo); port {}{}", where.to_string(), where.port,
                              private_only ? "" : "; NOT loopback: other machines can connect"));
 }
 
 void unlisten(Shell& shell, const Words& args) {
-  ListenerView last = shell.target.unlisten(port_argument(args[0]));
+  ListenerView last = shell.target().unlisten(port_argument(args[0]));
   shell.out.line(fmt::format("stopped listening on {} ({} connection{} served, {} bytes echoed)", last.local.to_string(),
                              last.accepted, last.accepted == 1 ? "" : "s", last.bytes_out));
 }
 
 void conns(Shell& shell, const Words&) {
-  std::vector<ListenerView> listeners = shell.target.listeners();
+  std::vector<ListenerView> listeners = shell.target().listeners();
   if (shell.json_output()) return shell.out.line(json_text({{"listeners", listeners}}));
   if (listeners.empty()) {
     shell.out.line("no listeners (`listen PORT` starts one)");
@@ -72,7 +72,7 @@ void conns(Shell& shell, const Words&) {
 }
 
 void loop(Shell& shell, const Words&) {
-  inspect::LoopState s = shell.target.loop();
+  inspect::LoopState s = shell.target().loop();
   if (shell.json_output()) return shell.out.line(json_text({{"loop", s}}));
   shell.out.line(fmt::format("backend {}: {} fds registered, {} timers, {} coroutines waiting, {} owned by the loop, "
                              "{} iterations, {} polls",

@@ -15,18 +15,18 @@ std::string joined(const std::vector<std::string>& words) {
 }
 
 void load(Shell& shell, const Words& args) {
-  PluginInfo p = shell.target.load(args[0]);
+  PluginInfo p = shell.target().load(args[0]);
   shell.out.line(fmt::format("loaded plugin {} ({}, built against corosh {}): {}", p.name, printable(p.path, 200),
                              p.version, joined(p.functions)));
 }
 
 void unload(Shell& shell, const Words& args) {
-  PluginInfo p = shell.target.unload(args[0]);
+  PluginInfo p = shell.target().unload(args[0]);
   shell.out.line(fmt::format("unloaded plugin {} ({})", p.name, joined(p.functions)));
 }
 
 void plugins(Shell& shell, const Words&) {
-  std::vector<PluginInfo> all = shell.target.plugins();
+  std::vector<PluginInfo> all = shell.target().plugins();
   if (all.empty()) {
     shell.out.line("no plugins loaded (`load FILE.so` loads one)");
     return;

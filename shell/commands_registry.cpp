@@ -11,7 +11,7 @@ namespace corosh::shell {
 namespace {
 
 void tree(Shell& shell, const Words& args) {
-  const std::vector<CoroutineView> all = shell.target.list();
+  const std::vector<CoroutineView> all = shell.target().list();
   if (all.empty()) {
     shell.out.line("no coroutines (`spawn NAME` starts one; `demos` lists the names)");
     return;
@@ -26,7 +26,7 @@ void forget(Shell& shell, const Words& args) {
   std::vector<CoroutineView> doomed;
   if (words.has("--dead")) {
     if (!words.arguments.empty()) throw CommandError("give an ID or --dead, not both");
-    for (CoroutineView& v : shell.target.list())
+    for (CoroutineView& v : shell.target().list())
       if (v.info.state == State::dead) doomed.push_back(std::move(v));
     if (doomed.empty()) {
       shell.out.line("no dead coroutines to forget");
@@ -42,7 +42,7 @@ void forget(Shell& shell, const Words& args) {
   }
   std::size_t bytes = 0;
   for (const CoroutineView& v : doomed) {
-    shell.target.forget(v);
+    shell.target().forget(v);
     bytes += v.info.stack_size;
     if (shell.selected == v.info.id) shell.selected = 0;
   }

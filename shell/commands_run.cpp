@@ -38,7 +38,7 @@ bool refuse_unsteppable(Shell& shell, const CoroutineView& v) {
 
 // One resume; a death is reported. The result says where it is now.
 StepResult resume_once(Shell& shell, const CoroutineView& v) {
-  StepResult now = shell.target.step(v);
+  StepResult now = shell.target().step(v);
   if (now.death) shell.report_death(*now.death);
   return now;
 }

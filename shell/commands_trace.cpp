@@ -10,7 +10,7 @@ namespace corosh::shell {
 namespace {
 
 void trace(Shell& shell, const Words& args) {
-  Target& t = shell.target;
+  Target& t = shell.target();
   if (args.empty()) {
     TraceRecording recording = t.trace_recording();
     if (t.tracing())

@@ -10,19 +10,25 @@ namespace {
 void candidates(Shell& shell, const Argument& argument, std::vector<std::string>& out) {
   switch (argument.kind) {
     case ArgKind::coroutine:
-      for (const CoroutineView& v : shell.target.list()) {
-        out.push_back(std::to_string(v.info.id));
-        if (!v.info.name.empty()) out.push_back(v.info.name);
+      try {
+        for (const CoroutineView& v : shell.target().list()) {
+          out.push_back(std::to_string(v.info.id));
+          if (!v.info.name.empty()) out.push_back(v.info.name);
+        }
+      } catch (const TargetLost& e) {
+        shell.lost(e.what());
+      } catch (const CommandError&) {
+        // Nothing to offer.
       }
       break;
     case ArgKind::demo:
-      for (const DemoInfo& d : shell.target.demos()) out.push_back(d.name);
+      for (const DemoInfo& d : shell.target().demos()) out.push_back(d.name);
       break;
     case ArgKind::command:
       for (const Command& c : command_table().all()) out.emplace_back(c.name);
       break;
     case ArgKind::plugin:
-      for (const PluginInfo& p : shell.target.plugins()) out.push_back(p.name);
+      for (const PluginInfo& p : shell.target().plugins()) out.push_back(p.name);
       break;
     case ArgKind::choice:
       for (std::string_view c : argument.choices) out.emplace_back(c);

@@ -4,6 +4,8 @@
 //   corosh                 interactive on a terminal; commands from stdin otherwise
 //   corosh FILE            run the commands in FILE
 //   corosh -c 'cmd; cmd'   run these commands
+//   corosh --attach PID    any of these, looking inside another program (its monitor)
+//   corosh --attach        list the programs that can be attached to
 //
 // In batch use every error is still one line ("error: ...") and the shell
 // goes on (unless --stop-on-error); the exit status is 1 if any command
@@ -21,6 +23,7 @@ namespace {
 
 constexpr const char* usage_text =
     "usage: corosh [OPTIONS] [-c 'COMMAND; COMMAND' | FILE]\n"
+    "       corosh --attach\n"
     "       corosh --help | --version\n"
     "\n"
     "An interactive shell for stackful coroutines and the event loop that drives them.\n"
@@ -30,6 +33,8 @@ constexpr const char* usage_text =
     "commands given (separated by ';'). The exit status is 1 if a command failed.\n"
     "\n"
     "  --load PLUGIN.so   load a plugin first, as `load` does (repeatable)\n"
+    "  --attach PID|SOCKET  look inside that running program (started with\n"
+    "                     COROSH_MONITOR=1) instead of this one; alone: list them\n"
     "  -i                 after -c or FILE, stay interactive\n"
     "  --norc             do not read the startup file\n"
     "  --json             commands that have one print a JSON document (docs/json.md)\n"
@@ -40,6 +45,7 @@ constexpr const char* usage_text =
 
 // Returns an exit status, or -1 to go on.
 int parse_arguments(int argc, char** argv, corosh::ShellOptions& options) {
+  bool list_attachable = false;
   const auto fail = [](const std::string& why) {
     std::fprintf(stderr, "corosh: %s\n%s", why.c_str(), usage_text);
     return 2;
@@ -64,6 +70,12 @@ int parse_arguments(int argc, char** argv, corosh::ShellOptions& options) {
       options.json = true;
     } else if (a == "--stop-on-error") {
       options.stop_on_error = true;
+    } else if (a == "--attach") {
+      // Alone (or before another option): list what can be attached to.
+      if (i + 1 < argc && argv[i + 1][0] != '-')
+        options.attach = argv[++i];
+      else
+        list_attachable = true;
     } else if (a == "-c" || a == "--load") {
       if (i + 1 == argc) return fail(a == "-c" ? "-c needs a command" : "--load needs a plugin file");
       if (a == "-c")
@@ -79,6 +91,12 @@ int parse_arguments(int argc, char** argv, corosh::ShellOptions& options) {
     }
   }
   if (options.commands && !options.script.empty()) return fail("give -c or FILE, not both");
+  if (list_attachable) {
+    if (options.commands || !options.script.empty() || options.interactive)
+      return fail("--attach without a pid or socket lists the programs; give one to attach to it");
+    options.commands = "attach";
+    options.startup_file = false;
+  }
   if (options.interactive && !options.commands && options.script.empty())
     return fail("-i goes with -c or FILE (without them corosh is interactive anyway)");
   return -1;

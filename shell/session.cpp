@@ -4,12 +4,15 @@
 // terminal or stdin, each phase through an Input fed by the loop.
 #include <corosh/shell.hpp>
 
+#include "commands.hpp"
 #include "completion.hpp"
 #include "input.hpp"
 #include "local_target.hpp"
 #include "output.hpp"
 #include "shell.hpp"
 #include "terminal_input.hpp"
+
+#include <fmt/format.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -120,6 +123,14 @@ int run_shell(Loop& loop, const ShellOptions& options) {
       if (going && !shell.quitting() && !shell.run(words) && options.stop_on_error) going = false;
     };
     for (const std::string& plugin : options.plugins) step({"load", plugin});
+    if (!options.attach.empty()) {
+      try {
+        attach_shell(shell, options.attach);
+      } catch (const CommandError& e) {
+        out.error(fmt::format("cannot attach to {}: {}", printable(options.attach), e.what()));
+        going = false;
+      }
+    }
     if (terminal && options.startup_file)
       if (std::string rc = startup_file(); !rc.empty()) step({"source", rc});
     if (going && has_commands) {
@@ -134,7 +145,8 @@ int run_shell(Loop& loop, const ShellOptions& options) {
     if (going && interactive && !shell.quitting()) {
       if (terminal) {
         input = std::make_unique<TerminalInput>(
-            loop, out, [&shell](const std::vector<std::string>& before) { return completions(shell, before); });
+            loop, out, [&shell](const std::vector<std::string>& before) { return completions(shell, before); },
+            [&shell] { return shell.prompt(); });
         if (!options.greeting.empty()) out.line(options.greeting);
       } else {
         input = std::make_unique<BatchInput>(loop, STDIN_FILENO);

@@ -13,20 +13,57 @@
 
 namespace corosh::shell {
 
-Shell::Shell(Target& target_, Loop& loop_, Output& out_) : target(target_), loop(loop_), out(out_) {
+Shell::Shell(Target& local, Loop& loop_, Output& out_) : loop(loop_), out(out_), local_(local), target_(&local) {
   // A coroutine the loop resumed (after a sleep, say) died: say so the same
   // way `step` does.
-  target.on_death([this](const inspect::Death& death) { report_death(death); });
+  local_.on_death([this](const inspect::Death& death) { report_death(death); });
 }
 
 Shell::~Shell() {
   shutdown();
-  target.on_death(nullptr);
+  local_.on_death(nullptr);
 }
 
 void Shell::shutdown() {
-  target.shutdown();
+  detach();
+  local_.shutdown();
   selected = 0;
+}
+
+void Shell::attach(std::unique_ptr<Target> remote) {
+  detach();
+  local_selected_ = selected;
+  selected = 0;
+  lost_reported_ = false;
+  remote_ = std::move(remote);
+  remote_->on_death([this](const inspect::Death& death) { report_death(death); });
+  target_ = remote_.get();
+}
+
+bool Shell::detach() {
+  if (detach_timer_) loop.remove(detach_timer_);
+  detach_timer_ = TimerId();
+  if (!remote_) return false;
+  target_ = &local_;
+  remote_->shutdown();  // gives back what it held there
+  remote_.reset();
+  selected = local_selected_;
+  return true;
+}
+
+void Shell::lost(const std::string& why) {
+  if (!remote_) return;
+  if (!lost_reported_) out.error(fmt::format("{}; back to {}", why, local_.describe()));
+  lost_reported_ = true;
+  // Not now: this may be called from inside the remote target.
+  if (!detach_timer_) detach_timer_ = loop.add_timer(Duration{0}, [this] {
+    detach_timer_ = TimerId();
+    detach();
+  });
+}
+
+std::string Shell::prompt() const {
+  return remote_ ? fmt::format("corosh[{}]> ", remote_->describe()) : std::string("corosh> ");
 }
 
 void Shell::reject_long_line(std::size_t length) {
@@ -81,6 +118,10 @@ bool Shell::run(const Words& words) {
   } else {
     try {
       command->run(*this, args);
+    } catch (const TargetLost& e) {
+      if (!lost_reported_) out.error(fmt::format("{}: {}; back to {}", command->name, e.what(), local_.describe()));
+      lost_reported_ = true;
+      detach();
     } catch (const std::exception& e) {
       out.error(fmt::format("{}: {}", command->name, e.what()));
     }
@@ -98,14 +139,14 @@ CoroutineView Shell::resolve(const std::string* word, bool yours_only) {
     return CommandError(fmt::format("{} was not spawned by the shell (the loop or a demo drives it)", label(v.info)));
   };
   if (word == nullptr) {
-    std::optional<CoroutineView> v = selected ? target.find(selected) : std::nullopt;
+    std::optional<CoroutineView> v = selected ? target().find(selected) : std::nullopt;
     if (!v || (yours_only && !v->yours))
       throw CommandError("no coroutine selected (spawn one, or give an id or a name)");
     return *v;
   }
   if (is_number(*word)) {
     std::uint64_t id = parse_number(*word, "id", 1, UINT64_MAX);
-    std::optional<CoroutineView> v = target.find(id);
+    std::optional<CoroutineView> v = target().find(id);
     if (!v) throw CommandError(fmt::format("no coroutine with id {} (`list` shows them)", printable(*word)));
     if (yours_only && !v->yours) throw not_yours(*v);
     return *v;
@@ -113,7 +154,7 @@ CoroutineView Shell::resolve(const std::string* word, bool yours_only) {
   // By name: the shell's own coroutines first (a demo may name its helpers
   // like the demo), then any other.
   std::vector<CoroutineView> mine, others;
-  for (CoroutineView& v : target.list())
+  for (CoroutineView& v : target().list())
     if (v.info.name == *word) (v.yours ? mine : others).push_back(std::move(v));
   const std::vector<CoroutineView>& matches = mine.empty() ? others : mine;
   if (matches.empty())
@@ -124,7 +165,7 @@ CoroutineView Shell::resolve(const std::string* word, bool yours_only) {
     throw CommandError(fmt::format("the name '{}' is ambiguous: coroutines {} (use an id)", *word, ids));
   }
   if (yours_only && !matches[0].yours) throw not_yours(matches[0]);
-  std::optional<CoroutineView> v = target.find(matches[0].info.id);
+  std::optional<CoroutineView> v = target().find(matches[0].info.id);
   if (!v) throw CommandError(fmt::format("{} is gone", label(matches[0].info)));
   return *v;
 }
@@ -180,7 +221,7 @@ void Shell::report_death(const inspect::Death& death) {
                                death.message));
     return;
   }
-  std::optional<CoroutineView> view = target.find(death.id);
+  std::optional<CoroutineView> view = target().find(death.id);
   std::string what = fmt::format("{} at 0x{:x}", signal_name(death.signal), death.address);
   if (view && view->info.stack_guarded && death.address < view->info.stack_base &&
       death.address + 65536 >= view->info.stack_base)
@@ -190,7 +231,7 @@ void Shell::report_death(const inspect::Death& death) {
   out.line(fmt::format("{} {}: {}", who, out.paint("faulted", Tone::bad), what));
   out.line("backtrace at the fault:");
   if (view)
-    print_stack(out, frame_lines(target.stack(view->info, 65536)),
+    print_stack(out, frame_lines(target().stack(view->info, 65536)),
                 {.limit = 12, .full_command = fmt::format("stack {} --full", death.id)});
 }
 

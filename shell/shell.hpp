@@ -2,7 +2,8 @@
 // line runs, and how coroutines are named in what the shell prints.
 //
 // Everything about coroutines comes from the Target (target.hpp); the shell
-// keeps only the session: the selection, whether a command is running the
+// keeps only the session: which target it looks at (its own process, or a
+// program it attached to), the selection, whether a command is running the
 // loop (so Ctrl-C can stop it), and whether to quit. The Loop is the
 // shell's own, for its input and for commands that let time pass.
 #pragma once
@@ -13,6 +14,7 @@
 #include <corosh/loop.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +26,9 @@ inline constexpr std::size_t max_line = 4096;
 
 class Shell {
  public:
-  // Reports deaths the target announces on its own.
-  Shell(Target& target, Loop& loop, Output& out);
+  // Looks at `local` (the shell's own process) until attached elsewhere;
+  // reports deaths the target announces on its own.
+  Shell(Target& local, Loop& loop, Output& out);
   // Shuts the target's own coroutines and listeners down.
   ~Shell();
   Shell(const Shell&) = delete;
@@ -53,7 +56,8 @@ class Shell {
   // True while a command runs the loop and may be interrupted.
   bool busy() const noexcept { return busy_; }
 
-  Target& target;
+  // What commands look at and drive now.
+  Target& target() const noexcept { return *target_; }
   Loop& loop;
   Output& out;
 
@@ -67,6 +71,18 @@ class Shell {
   bool stop_on_error = false;
   // Files being sourced, outermost first (a file may not source itself).
   std::vector<std::string> sourcing;
+  // --- attaching ---------------------------------------------------------------
+  // Looks at `remote` from now on (its own selection); the local target
+  // stays as it is underneath.
+  void attach(std::unique_ptr<Target> remote);
+  // Back to the shell's own process (its selection restored). False if not attached.
+  bool detach();
+  bool attached() const noexcept { return remote_ != nullptr; }
+  // The remote target went away: says so once, and goes back to the local
+  // one as soon as the current command is over.
+  void lost(const std::string& why);
+  // "corosh> ", or "corosh[pid 4242 (server)]> " while attached.
+  std::string prompt() const;
 
   // --- coroutines -------------------------------------------------------------
   std::uint64_t selected = 0;
@@ -112,6 +128,12 @@ class Shell {
 
  private:
   CoroutineView resolve(const std::string* word, bool yours_only);
+  Target& local_;
+  Target* target_;
+  std::unique_ptr<Target> remote_;
+  std::uint64_t local_selected_ = 0;  // the selection to restore on detach
+  bool lost_reported_ = false;
+  TimerId detach_timer_;
   bool quit_ = false;
   bool json_now_ = false;
   bool busy_ = false;

@@ -34,6 +34,13 @@ class NotSupported : public CommandError {
   using CommandError::CommandError;
 };
 
+// The target went away (exited, crashed, closed the connection, stopped
+// answering): the shell reports it in one line and goes back to its own process.
+class TargetLost : public CommandError {
+ public:
+  using CommandError::CommandError;
+};
+
 // A coroutine as the shell sees it: the registry's snapshot, and whether
 // this shell drives it.
 struct CoroutineView {

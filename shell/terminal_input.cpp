@@ -20,8 +20,6 @@ TerminalInput::Completer completer;
 std::vector<std::string> matches;
 std::size_t next_match = 0;
 
-constexpr const char* prompt = "corosh> ";
-
 char* generate(const char* text, int state) {
   if (state == 0) next_match = 0;
   std::size_t length = std::strlen(text);
@@ -40,13 +38,18 @@ char** complete(const char* text, int start, int) {
   } catch (const CommandError&) {
     return nullptr;
   }
-  matches = completer ? completer(before) : std::vector<std::string>{};
+  try {
+    matches = completer ? completer(before) : std::vector<std::string>{};
+  } catch (...) {
+    matches.clear();  // nothing to offer; never an exception through libedit's C frames
+  }
   return rl_completion_matches(text, generate);
 }
 
 }  // namespace
 
-TerminalInput::TerminalInput(Loop& loop, Output& out, Completer complete_with) : loop_(loop), out_(out) {
+TerminalInput::TerminalInput(Loop& loop, Output& out, Completer complete_with, std::function<std::string()> prompt)
+    : loop_(loop), out_(out), prompt_(std::move(prompt)) {
   active = this;
   out_.set_before_print([this] { before_output(); });
   out_.set_after_print([this] { after_output(); });
@@ -109,7 +112,8 @@ void TerminalInput::ready() {
 
 void TerminalInput::show_prompt() {
   prompting_ = true;
-  rl_callback_handler_install(prompt, &TerminalInput::on_line);
+  prompt_text_ = prompt_ ? prompt_() : std::string("corosh> ");
+  rl_callback_handler_install(prompt_text_.c_str(), &TerminalInput::on_line);
   if (!watch_)
     watch_ = loop_.add_watch(STDIN_FILENO, Interest::readable, [](Interest) { rl_callback_read_char(); });
 }

@@ -28,7 +28,8 @@ class TerminalInput final : public Input {
   // the words already typed before the one being completed.
   using Completer = std::function<std::vector<std::string>(const std::vector<std::string>& words_before)>;
 
-  TerminalInput(Loop& loop, Output& out, Completer completer);
+  // `prompt` says what the prompt is each time it is shown.
+  TerminalInput(Loop& loop, Output& out, Completer completer, std::function<std::string()> prompt);
   // Saves the history and leaves the terminal as it found it.
   ~TerminalInput() override;
 
@@ -45,6 +46,8 @@ class TerminalInput final : public Input {
   WatchId watch_;
   bool prompting_ = false;
   std::string history_path_;
+  std::function<std::string()> prompt_;
+  std::string prompt_text_;
 };
 
 }  // namespace corosh::shell

@@ -120,4 +120,12 @@ std::string human_bytes(std::size_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
+std::string human_duration(std::int64_t milliseconds) {
+  const std::int64_t s = milliseconds < 0 ? 0 : milliseconds / 1000;
+  if (s < 60) return fmt::format("{} s", s);
+  if (s < 3600) return fmt::format("{} min", s / 60);
+  if (s < 86400) return fmt::format("{} h {} min", s / 3600, s % 3600 / 60);
+  return fmt::format("{} d {} h", s / 86400, s % 86400 / 3600);
+}
+
 }  // namespace corosh::shell

@@ -46,5 +46,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // "256 KiB", "1.5 MiB", "512 bytes".
 std::string human_bytes(std::size_t bytes);
+// "45 s", "12 min", "3 h 20 min", "2 d 5 h".
+std::string human_duration(std::int64_t milliseconds);
 
 }  // namespace corosh::shell

@@ -56,6 +56,10 @@ struct ShellOptions {
   // End the session at the first command that fails, instead of going on
   // (corosh --stop-on-error). The interactive part is never stopped.
   bool stop_on_error = false;
+  // Look inside this program instead of the session's own: a pid or the
+  // path of a monitor socket, attached to first as `attach` would (corosh
+  // --attach; docs/attach.md). A session that cannot attach ends with 1.
+  std::string attach;
   // Printed when a session starts on a terminal.
   std::string greeting = "corosh: coroutines and an event loop you can poke at. `help` lists the commands.";
 };
