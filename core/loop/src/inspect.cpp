@@ -41,17 +41,9 @@ std::optional<CoroutineInfo> coroutine(std::uint64_t id) {
 }
 
 CoroutineInfo summary(CoroutineInfo info) {
-  CoroutineInfo s;
-  s.id = info.id;
-  s.name = std::move(info.name);
-  s.state = info.state;
-  s.ending = info.ending;
-  s.wait_reason = std::move(info.wait_reason);
-  s.loop_owned = info.loop_owned;
-  s.switches = info.switches;
-  s.stack_size = info.stack_size;
-  s.stack_in_use = info.stack_in_use;
-  return s;
+  info.registers.clear();
+  info.stack_touched = 0;
+  return info;
 }
 
 bool Listing::next(std::vector<CoroutineInfo>& out, std::chrono::steady_clock::time_point until) {

@@ -158,8 +158,9 @@ std::vector<CoroutineInfo> coroutines(Snapshot what = Snapshot::full);
 // The live coroutine with that id, if any.
 std::optional<CoroutineInfo> coroutine(std::uint64_t id);
 
-// What a listing shows of a coroutine (id, name, state, ending, wait reason,
-// loop_owned, switches, stack size and use); every other field cleared.
+// What a listing carries of a coroutine: everything but the saved registers
+// and stack_touched (a system call per coroutine), which are for one
+// coroutine at a time (coroutine()).
 CoroutineInfo summary(CoroutineInfo info);
 
 // Every live coroutine as a summary, oldest first, a slice at a time: each
