@@ -1,11 +1,13 @@
 // corosh_echo_server — the corosh echo listener as a standalone program, for
 // the echo load client and the comparison against the callback baseline.
 //
-//   corosh_echo_server [--port P] [--host H] [--buffer BYTES]
+//   corosh_echo_server [--port P] [--host H] [--buffer BYTES] [--coroutines N]
 //
 // Prints exactly one line, "listening on HOST:PORT", once it accepts
 // connections (port 0, the default, picks a free one), then serves until
-// SIGINT or SIGTERM and exits 0.
+// SIGINT or SIGTERM and exits 0. --coroutines N adds N sleeping coroutines
+// (16 KiB stacks), so that a tool attached with COROSH_MONITOR=1 has a
+// program of that size to list (bench/run_attach_bench, bench/shell_scale).
 #include <corosh/loop.hpp>
 #include <corosh/net.hpp>
 
@@ -15,13 +17,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <string>
 
 namespace {
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "corosh_echo_server: %s\nusage: corosh_echo_server [--port P] [--host H] [--buffer BYTES]\n", why);
+  std::fprintf(stderr, "corosh_echo_server: %s\nusage: corosh_echo_server [--port P] [--host H] [--buffer BYTES] [--coroutines N]\n", why);
   std::exit(2);
 }
 
@@ -39,6 +42,7 @@ unsigned long number(const char* text, unsigned long max, const char* what) {
 int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   corosh::demos::EchoOptions options;
+  unsigned long sleepers = 0;
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     if (i + 1 >= argc) usage((std::string("missing value after ") + arg).c_str());
@@ -48,6 +52,8 @@ int main(int argc, char** argv) {
       host = argv[++i];
     else if (std::strcmp(arg, "--buffer") == 0)
       options.buffer_size = number(argv[++i], 1ul << 30, "buffer size");
+    else if (std::strcmp(arg, "--coroutines") == 0)
+      sleepers = number(argv[++i], 1000000, "coroutine count");
     else
       usage((std::string("unknown option ") + arg).c_str());
   }
@@ -55,6 +61,10 @@ int main(int argc, char** argv) {
   try {
     corosh::Loop loop;
     corosh::demos::EchoServer server(options);
+    for (unsigned long n = 0; n < sleepers; ++n)
+      loop.spawn({.name = "sleeper", .stack_size = 16 * 1024}, [&loop] {
+        for (;;) loop.sleep(std::chrono::hours(1));
+      });
     auto quit = [&](int) {
       server.stop();
       loop.stop();

@@ -39,3 +39,13 @@ add_test(NAME smoke_shell_scale
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/shell_scale --spawns 300 --list 300 --shell $<TARGET_FILE:corosh>)
 set_tests_properties(smoke_shell_scale PROPERTIES ${bench_smoke_labels}
   PASS_REGULAR_EXPRESSION "`list` \\(with[^|]*\\| 300 \\| [0-9.]+ \\|")
+
+# What attaching costs the echo server, with a hundred sleepers and a
+# fraction of a second per setting.
+if(TARGET echo_load)
+  add_test(NAME smoke_run_attach_bench
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run_attach_bench --coroutines 100 --connections 10
+            --duration 0.3 --warmup 0 --repeat 1)
+  set_tests_properties(smoke_run_attach_bench PROPERTIES ${bench_smoke_labels}
+    PASS_REGULAR_EXPRESSION "\\| idle monitor \\| [0-9]+ \\|")
+endif()
