@@ -148,7 +148,7 @@ def scenario_inspect(scratch):
         check(any(re.match(rf"\s+{server.pid}\s+attachable_server\s+5\s+\d+ s\s+inspect and drive$", l)
                   for l in listing), "the server in the listing:\n" + "\n".join(listing))
 
-        commands = "list; stack recursive; loop; conns; info ticker; regs pipe_reader; ctx pipe_reader; detach; list"
+        commands = "list; stack recursive; stack recursive --all; loop; conns; info ticker; regs pipe_reader; ctx pipe_reader; detach; list"
         status, lines = corosh(scratch, "--attach", str(server.pid), "--echo", "-c", commands)
         check(lines[0].startswith(f"attached to pid {server.pid} (attachable_server): 5 coroutines, corosh "),
               lines[0])
@@ -166,7 +166,11 @@ def scenario_inspect(scratch):
         own = [l for l in stack if re.search(r"\bdescend\b.* at attachable_server\.cpp:\d+", l)]
         check(len(own) >= 6, "descend's frames, with file:line (one per level, 5 levels + the bottom):\n" +
               "\n".join(stack))
-        check(any("corosh_trampoline" in l for l in stack), "the stack ends at the trampoline")
+        check(any(re.search(r"… \d+ corosh frames$", l) for l in stack), "the runtime's frames folded:\n" +
+              "\n".join(stack))
+        whole = section(lines, "stack recursive --all")
+        check(any("corosh_trampoline" in l for l in whole), "the whole stack ends at the trampoline:\n" +
+              "\n".join(whole))
 
         loop = section(lines, "loop")
         check(re.match(r"backend (epoll|kqueue): \d+ fds registered, \d+ timers, 4 coroutines waiting, "
@@ -194,7 +198,7 @@ def scenario_inspect(scratch):
 def scenario_same_output(scratch):
     """A corosh shell is a program with a loop too: attached to one, every
     inspection command prints what that shell prints about itself."""
-    looks = ["stack 1", "regs 1", "ctx 1", "info 2", "stack 2", "conns"]
+    looks = ["stack 1", "stack 1 --all", "stacks", "regs 1", "ctx 1", "info 2", "stack 2", "conns"]
     script = "spawn tree_preorder; step 4; listen 0; wait 0.2; " + "; ".join(looks) + "; wait 60"
     target = Server(scratch, program=[COROSH, "--echo", "-c", script])
     try:
@@ -241,7 +245,9 @@ def scenario_inspect_only(scratch):
     try:
         status, lines = corosh(scratch, "--attach", str(server.pid), "--echo", "-c", "list; cancel ticker")
         check(lines[0].endswith("(inspection only); `detach` comes back"), lines[0])
-        check(all(l.endswith("(inspect only)") for l in section(lines, "list")[1:]), section(lines, "list"))
+        listed = section(lines, "list")
+        check(all(l.endswith("(inspect only)") for l in listed[1:-1]), listed)
+        check(re.match(r"\d+ coroutines: ", listed[-1]), listed)
         check(re.match(r"error: cancel: .*", section(lines, "cancel ticker")[0]), lines)
     finally:
         server.stop()

@@ -110,7 +110,7 @@ std::unique_ptr<Job> answer(MonitorShared& shared, ClientHoldings&, const monito
   if (op == "list") return std::make_unique<ListJob>();
   if (op == "find") return ready({{"coroutine", coroutine_of(request)}});
   if (op == "stack") {
-    const std::size_t max_frames = monitor::unsigned_field(request, "max_frames", 4096, 256);
+    const std::size_t max_frames = monitor::unsigned_field(request, "max_frames", monitor::max_stack_frames, 256);
     return std::make_unique<StackJob>(inspect::frames(coroutine_of(request), max_frames));
   }
   if (op == "context") return ready(inspect::context(coroutine_of(request)));

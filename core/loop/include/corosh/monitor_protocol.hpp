@@ -36,6 +36,10 @@ inline constexpr int protocol_version = 1;
 // accepts (longer answers are split into parts well below it).
 inline constexpr std::size_t max_request_bytes = 64 * 1024;
 inline constexpr std::size_t max_reply_bytes = 16 * 1024 * 1024;
+// The deepest stack a "stack" request may ask for: as deep as the shell
+// walks locally (a runaway recursion's whole stack, for folding), sent in
+// parts like any long answer.
+inline constexpr std::size_t max_stack_frames = 65536;
 
 // Why a reply is an error, as its "kind" says.
 namespace kind {
