@@ -6,6 +6,7 @@
 #include <corosh/stack.hpp>
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 namespace {
@@ -170,4 +171,41 @@ TEST_CASE("an unguarded stack is not reported as touched all the way down for it
   }
   corosh::trim_stack_pool();
   corosh::set_guard_limit(limit);
+}
+
+TEST_CASE("a coroutine with a guard reserve runs only on a guarded stack, leaving the reserve to others", "[core]") {
+  corosh::trim_stack_pool();  // only stacks mapped here are pooled below
+  const std::size_t in_use = corosh::stack_stats().guarded;
+  GuardLimit limit(in_use + 3);  // three free guard slots
+  const auto guarded = [](const corosh::Coroutine& co) { return corosh::describe(co).stack_guarded; };
+
+  auto reserving = std::make_unique<corosh::Coroutine>(corosh::Options{.guard_reserve = 2}, [] {});
+  CHECK(guarded(*reserving));  // 3 free: it takes one and leaves 2
+  CHECK_THROWS_AS(corosh::Coroutine(corosh::Options{.guard_reserve = 2}, [] {}), corosh::NoGuardedStack);
+  CHECK(corosh::stack_stats().guarded == in_use + 1);  // the refused one took no slot
+
+  // The reserve was kept for coroutines that ask for none.
+  corosh::Coroutine mine_1([] {}), mine_2([] {});
+  CHECK(guarded(mine_1));
+  CHECK(guarded(mine_2));
+  auto unguarded = std::make_unique<corosh::Coroutine>([] {});
+  CHECK_FALSE(guarded(*unguarded));  // past the cap, as ever
+
+  // The pool holds an unguarded stack of the size asked for, and the
+  // reserving coroutine's guarded one: with no slot free, only the guarded
+  // one may be taken, and only by a coroutine that asks for no reserve.
+  unguarded.reset();
+  reserving.reset();
+  CHECK(corosh::stack_stats().pooled == 2);
+  CHECK_THROWS_AS(corosh::Coroutine(corosh::Options{.guard_reserve = 1}, [] {}), corosh::NoGuardedStack);
+  corosh::Coroutine no_reserve({.guard_reserve = 0}, [] {});
+  CHECK(guarded(no_reserve));
+  CHECK_THROWS_AS(corosh::Coroutine(corosh::Options{.guard_reserve = 0}, [] {}), corosh::NoGuardedStack);
+  CHECK(corosh::stack_stats().pooled == 1);  // the unguarded stack, left alone
+  try {
+    corosh::Coroutine refused(corosh::Options{.guard_reserve = 5}, [] {});
+    FAIL("a coroutine ate into the reserve");
+  } catch (const corosh::NoGuardedStack& e) {
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("5 are kept for others"));
+  }
 }

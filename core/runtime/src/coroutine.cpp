@@ -214,7 +214,8 @@ Control* create_control(const CreateRequest& request, void** body_storage) {
   if (thread.registry->has_handed_back.load(std::memory_order_acquire)) [[unlikely]]
     free_handed_back(take_handed_back(*thread.registry));
   thread.registry->by_id.reserve_one();  // the only step that may fail; before the stack
-  Stack stack = acquire_stack(request.stack_size);
+  Stack stack = request.guard_required ? acquire_stack(request.stack_size, request.guard_reserve)
+                                       : acquire_stack(request.stack_size);
 
   // From the top of the stack down: control record, body, frame record.
   auto top = reinterpret_cast<std::uintptr_t>(stack.top());

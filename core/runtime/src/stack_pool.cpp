@@ -75,21 +75,37 @@ std::size_t current_guard_limit() noexcept {
   return limit;
 }
 
-bool reserve_guard_slot() noexcept {
+// Takes a guard slot if `keep_free` slots stay free under the cap after it.
+bool reserve_guard_slot(std::size_t keep_free) noexcept {
   std::size_t limit = current_guard_limit();
   std::size_t n = guarded_stacks.load(std::memory_order_relaxed);
-  while (n < limit) {
+  while (n < limit && limit - n - 1 >= keep_free) {
     if (guarded_stacks.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
   }
   return false;
 }
 
+// Guard slots not taken by any mapped stack (live or pooled).
+std::size_t free_guard_slots() noexcept {
+  std::size_t limit = current_guard_limit();
+  std::size_t n = guarded_stacks.load(std::memory_order_relaxed);
+  return n < limit ? limit - n : 0;
+}
+
+[[noreturn]] void refuse_unguarded(std::size_t keep_free) {
+  throw NoGuardedStack("corosh: no guarded stack for this coroutine: " + std::to_string(free_guard_slots()) +
+                       " of the " + std::to_string(current_guard_limit()) + " guarded stacks are free and " +
+                       std::to_string(keep_free) + " are kept for others");
+}
+
 // `to` is a power of two (a page size).
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) & ~(to - 1); }
 
-Stack map_stack(std::size_t size) {
+// `guard_reserve`: see acquire_stack.
+Stack map_stack(std::size_t size, std::optional<std::size_t> guard_reserve) {
   const std::size_t page = page_size();
-  const bool want_guard = reserve_guard_slot();
+  const bool want_guard = reserve_guard_slot(guard_reserve.value_or(0));
+  if (guard_reserve && !want_guard) refuse_unguarded(*guard_reserve);
   Stack s;
   s.size = round_up(size, page);
   s.mapping_size = s.size + (want_guard ? page : 0);
@@ -110,9 +126,14 @@ Stack map_stack(std::size_t size) {
       s.guarded = true;
     } else {
       // Out of mappings: stop guarding from here on, but keep the stack
-      // (the page that would have been the guard simply stays usable).
+      // (the page that would have been the guard simply stays usable),
+      // unless only a guarded one would do.
       guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
       guard_limit.store(guarded_stacks.load(std::memory_order_relaxed));
+      if (guard_reserve) {
+        ::munmap(s.mapping, s.mapping_size);
+        refuse_unguarded(*guard_reserve);
+      }
       s.base = s.mapping;
       s.size = s.mapping_size;
     }
@@ -157,15 +178,19 @@ std::size_t page_size() noexcept {
   return page;
 }
 
-Stack acquire_stack(std::size_t size) {
+Stack acquire_stack(std::size_t size, std::optional<std::size_t> guard_reserve) {
   // Refused before rounding, which would wrap around for sizes near
   // SIZE_MAX (and once reported "a 0 KiB stack").
   if (size > max_stack_size)
     throw Error("corosh: a coroutine stack of " + std::to_string(size) + " bytes is more than the " +
                 std::to_string(max_stack_size >> 20) + " MiB the runtime maps at most");
   const std::size_t wanted = round_up(size < 16384 ? 16384 : size, page_size());
+  // A pooled guarded stack already holds its slot: taking it leaves the
+  // free slots as they are, which must still cover the reserve.
+  const bool guarded_only = guard_reserve.has_value();
+  if (guarded_only && free_guard_slots() < *guard_reserve) refuse_unguarded(*guard_reserve);
   for (std::size_t i = pool.count; i-- > 0;) {
-    if (pool.free[i].size == wanted) {
+    if (pool.free[i].size == wanted && (pool.free[i].guarded || !guarded_only)) {
       Stack s = pool.free[i];
       pool.free[i] = pool.free[--pool.count];
       // The previous owner's last frames never returned (entry switches
@@ -174,7 +199,7 @@ Stack acquire_stack(std::size_t size) {
       return s;
     }
   }
-  return map_stack(wanted);
+  return map_stack(wanted, guard_reserve);
 }
 
 void release_stack(const Stack& s, std::uintptr_t lowest_sp) noexcept {

@@ -5,13 +5,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace corosh::detail {
 
 // A stack of at least `size` usable bytes: from this thread's pool when one
 // of that size is free, otherwise freshly mapped. Throws corosh::Error when
-// the system has no memory or mappings left.
-Stack acquire_stack(std::size_t size);
+// the system has no memory or mappings left. With `guard_reserve`, only a
+// guarded stack, and only while that many guard slots stay free under the
+// cap afterwards; else throws corosh::NoGuardedStack.
+Stack acquire_stack(std::size_t size, std::optional<std::size_t> guard_reserve = std::nullopt);
 
 // Gives a stack back to this thread's pool (or unmaps it when the pool is
 // full). `lowest_sp` is the deepest stack pointer seen on it: pages below it

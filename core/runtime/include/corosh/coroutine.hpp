@@ -34,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <optional>
 #include <source_location>
 #include <string_view>
 #include <tuple>
@@ -55,6 +56,9 @@ inline constexpr std::size_t max_name_length = detail::name_capacity - 1;
 struct Options {
   std::string_view name = {};
   std::size_t stack_size = default_stack_size;
+  // Set: only a guarded stack, while this many guarded stacks stay free for
+  // others under the guard cap; else creation throws NoGuardedStack.
+  std::optional<std::size_t> guard_reserve = std::nullopt;
   std::source_location site = std::source_location::current();
 };
 
@@ -132,7 +136,9 @@ Coroutine::Coroutine(const std::source_location* site, const Options& options, F
                                 alignof(BodyType),
                                 site ? site->file_name() : nullptr,
                                 site ? site->function_name() : nullptr,
-                                site ? site->line() : 0};
+                                site ? site->line() : 0,
+                                options.guard_reserve.has_value(),
+                                options.guard_reserve.value_or(0)};
   void* storage = nullptr;
   control_ = detail::create_control(request, &storage);
   try {

@@ -35,6 +35,13 @@ class Fault : public Error {
   std::uintptr_t address_;
 };
 
+// A coroutine that asked for a guarded stack (Options::guard_reserve) cannot
+// have one without eating into the guarded stacks kept for others.
+class NoGuardedStack : public Error {
+ public:
+  using Error::Error;
+};
+
 // Thrown inside a coroutine that is being cancelled, to unwind its stack so
 // destructors run. It deliberately does not derive from std::exception; code
 // that catches (...) inside a coroutine must rethrow it.

@@ -11,6 +11,12 @@
 // overwritten the stacks below it, so it stops the program even when faults
 // are contained: that is never reported as a contained fault.
 //
+// Coroutines whose number others decide (a server's connection handlers: a
+// flood of connections would use up the cap and leave every later stack
+// unguarded) set Options::guard_reserve: they get a guarded stack only
+// while that many guard slots stay free for everyone else, and creating
+// one throws corosh::NoGuardedStack otherwise.
+//
 // Stack use is measured from page residency (mincore), so it never touches a
 // page. It is a high-water mark: a pooled stack keeps the pages its earlier
 // owners touched, except that a stack whose owner was seen deep at a switch

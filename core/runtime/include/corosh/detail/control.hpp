@@ -185,6 +185,8 @@ struct CreateRequest {
   const char* site_file;
   const char* site_function;
   std::uint32_t site_line;
+  bool guard_required;         // Options::guard_reserve was set
+  std::size_t guard_reserve;   // ... to this
 };
 
 // Takes a stack, lays out a control record and the first context at its
