@@ -1,13 +1,15 @@
 // corosh_echo_server — the corosh echo listener as a standalone program, for
 // the echo load client and the comparison against the callback baseline.
 //
-//   corosh_echo_server [--port P] [--host H] [--buffer BYTES] [--coroutines N]
+//   corosh_echo_server [--port P] [--host H] [--buffer BYTES] [--max-connections N] [--coroutines N]
 //
 // Prints exactly one line, "listening on HOST:PORT", once it accepts
 // connections (port 0, the default, picks a free one), then serves until
-// SIGINT or SIGTERM and exits 0. --coroutines N adds N sleeping coroutines
-// (16 KiB stacks), so that a tool attached with COROSH_MONITOR=1 has a
-// program of that size to list (bench/run_attach_bench, bench/shell_scale).
+// SIGINT or SIGTERM and exits 0. --max-connections (default 1024, 0: no
+// limit) must cover the load's connection count. --coroutines N adds N
+// sleeping coroutines (16 KiB stacks), so that a tool attached with
+// COROSH_MONITOR=1 has a program of that size to list
+// (bench/run_attach_bench, bench/shell_scale).
 #include <corosh/loop.hpp>
 #include <corosh/net.hpp>
 
@@ -24,7 +26,7 @@
 namespace {
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "corosh_echo_server: %s\nusage: corosh_echo_server [--port P] [--host H] [--buffer BYTES] [--coroutines N]\n", why);
+  std::fprintf(stderr, "corosh_echo_server: %s\nusage: corosh_echo_server [--port P] [--host H] [--buffer BYTES] [--max-connections N] [--coroutines N]\n", why);
   std::exit(2);
 }
 
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
       options.buffer_size = number(argv[++i], 1ul << 30, "buffer size");
     else if (std::strcmp(arg, "--coroutines") == 0)
       sleepers = number(argv[++i], 1000000, "coroutine count");
+    else if (std::strcmp(arg, "--max-connections") == 0)
+      options.max_connections = number(argv[++i], 1ul << 30, "connection limit");
     else
       usage((std::string("unknown option ") + arg).c_str());
   }

@@ -8,9 +8,14 @@
 //
 // Each connection's record belongs to the server; the coroutine serving it
 // removes it when it ends in any way (end of stream, error, cancellation by
-// stop()), which also closes the socket through the loop.
+// stop() or the idle timer), which also closes the socket through the loop.
+//
+// The idle timeout costs one timer per connection and no timer operation
+// per byte: traffic only moves the connection's last-active time, and the
+// timer, when it fires early, re-arms itself for what is left.
 #include "echo_server.hpp"
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,13 +24,19 @@
 namespace corosh::demos {
 
 struct EchoServer::State {
+  using Clock = std::chrono::steady_clock;
   struct Connection {
     EchoConnection info;
     Socket socket;
+    Clock::time_point last_active;
+    TimerId idle_timer;
   };
   Loop* loop = nullptr;
   Listener listener;
   std::size_t buffer_size = 0;
+  std::size_t max_connections = 0;
+  std::optional<Duration> idle_timeout;
+  std::size_t guard_reserve = 0;
   std::uint64_t acceptor = 0;
   bool running = false;
   std::uint64_t next_connection = 1;
@@ -36,13 +47,20 @@ struct EchoServer::State {
 
   void serve(std::uint64_t id);
   void accept_loop();
+  void arm_idle_timer(std::uint64_t id, Duration after);
+  void check_idle(std::uint64_t id);
 };
 
 void EchoServer::State::serve(std::uint64_t id) {
   struct Forget {
     State& server;
     std::uint64_t id;
-    ~Forget() { server.connections.erase(id); }  // closes the socket
+    ~Forget() {
+      auto it = server.connections.find(id);
+      if (it == server.connections.end()) return;
+      if (it->second.idle_timer) server.loop->remove(it->second.idle_timer);
+      server.connections.erase(it);  // closes the socket
+    }
   } forget{*this, id};
   Connection& c = connections.at(id);
   std::vector<char> buffer(buffer_size);
@@ -51,6 +69,7 @@ void EchoServer::State::serve(std::uint64_t id) {
       c.info.state = "reading";
       const std::size_t n = c.socket.read_some(buffer.data(), buffer.size());
       if (n == 0) break;
+      c.last_active = Clock::now();
       c.info.bytes_in += n;
       totals.bytes_in += n;
       c.info.buffered = n;
@@ -65,6 +84,7 @@ void EchoServer::State::serve(std::uint64_t id) {
         }
       } drain{*this, c};
       c.socket.write_all(buffer.data(), n);
+      c.last_active = Clock::now();
       c.info.bytes_out += n;
       totals.bytes_out += n;
     }
@@ -81,33 +101,71 @@ void EchoServer::State::accept_loop() {
   for (;;) {
     Endpoint peer;
     Socket socket = listener.accept(&peer);
+    // Over the limit the connection is accepted and closed here (the socket
+    // goes out of scope): the client sees the end of stream at once. Left
+    // in the backlog it would wait unanswered, and a full backlog makes
+    // the kernel drop handshakes, which clients retry for seconds.
+    if (max_connections != 0 && connections.size() >= max_connections) {
+      ++totals.over_limit;
+      continue;
+    }
     const std::uint64_t id = next_connection++;
     Connection& c = connections[id];
     c.info.id = id;
     c.info.peer = std::move(peer);
     c.info.state = "reading";
     c.socket = std::move(socket);
-    ++totals.accepted;
+    c.last_active = Clock::now();
     const std::string name = "echo " + std::to_string(listener.local().port) + " conn " + std::to_string(id);
     try {
-      c.info.coroutine = loop->spawn({.name = name, .stack_size = 64 * 1024},
+      c.info.coroutine = loop->spawn({.name = name, .stack_size = 64 * 1024, .guard_reserve = guard_reserve},
                                      [this, id] { serve(id); });
+    } catch (const NoGuardedStack&) {
+      connections.erase(id);  // refuse this one (never on an unguarded stack), keep accepting
+      ++totals.no_guard;
+      continue;
     } catch (...) {
       connections.erase(id);  // no stack for it: refuse this one, keep accepting
       ++totals.errors;
+      continue;
     }
+    ++totals.accepted;
+    if (idle_timeout) arm_idle_timer(id, *idle_timeout);
   }
+}
+
+void EchoServer::State::arm_idle_timer(std::uint64_t id, Duration after) {
+  connections.at(id).idle_timer = loop->add_timer(after, [this, id] { check_idle(id); });
+}
+
+void EchoServer::State::check_idle(std::uint64_t id) {
+  auto it = connections.find(id);
+  if (it == connections.end()) return;
+  Connection& c = it->second;
+  c.idle_timer = {};  // this one has fired
+  const Duration quiet = std::chrono::duration_cast<Duration>(Clock::now() - c.last_active);
+  if (quiet < *idle_timeout) {
+    arm_idle_timer(id, *idle_timeout - quiet);
+    return;
+  }
+  ++totals.idle_closed;
+  loop->cancel(c.info.coroutine);  // unwinds serve(), which forgets the connection
+  connections.erase(id);           // (one that never started has no serve() to do it)
 }
 
 EchoServer::EchoServer(const EchoOptions& options) : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.loop = &Loop::current();
   s.buffer_size = options.buffer_size > 0 ? options.buffer_size : 1;
+  s.max_connections = options.max_connections;
+  if (options.idle_timeout && options.idle_timeout->count() > 0) s.idle_timeout = options.idle_timeout;
+  s.guard_reserve = options.guard_reserve;
   s.listener = listen(options.port, options.host);
   s.running = true;
   const std::string name = "echo " + std::to_string(s.listener.local().port) + " accept";
   State* state = state_.get();
-  s.acceptor = s.loop->spawn({.name = name, .stack_size = 64 * 1024}, [state] { state->accept_loop(); });
+  s.acceptor = s.loop->spawn({.name = name, .stack_size = 64 * 1024, .guard_reserve = s.guard_reserve},
+                             [state] { state->accept_loop(); });
   s.report.emplace([this] { return view(); });
 }
 
@@ -135,6 +193,8 @@ void EchoServer::stop() {
     std::vector<std::uint64_t> coroutines;
     for (auto& [id, c] : s.connections) coroutines.push_back(c.info.coroutine);
     for (std::uint64_t co : coroutines) s.loop->cancel(co);  // each unwinds, closing its socket
+    for (auto& [id, c] : s.connections)  // those that never started
+      if (c.idle_timer) s.loop->remove(c.idle_timer);
   }
   s.connections.clear();
   s.listener.close();
@@ -155,6 +215,10 @@ inspect::ListenerView EchoServer::view() const {
     l.connections.push_back({c.id, c.peer, std::string(c.state), c.bytes_in, c.bytes_out, c.buffered, c.coroutine});
   return l;
 }
+
+std::size_t EchoServer::max_connections() const noexcept { return state_->max_connections; }
+
+std::optional<Duration> EchoServer::idle_timeout() const noexcept { return state_->idle_timeout; }
 
 EchoStats EchoServer::stats() const {
   EchoStats s = state_->totals;

@@ -9,6 +9,7 @@
 
 #include "echo_server.hpp"
 #include <corosh/registry.hpp>
+#include <corosh/stack.hpp>
 
 #include <sys/socket.h>
 
@@ -25,6 +26,7 @@ using corosh_test::EnoughDescriptors;
 using corosh_test::fnv1a;
 using corosh_test::fnv_basis;
 using corosh_test::run_until;
+using corosh_test::run_within;
 
 namespace {
 
@@ -273,4 +275,168 @@ TEST_CASE("several listeners; stopping one closes its connections cleanly", "[lo
   CHECK(gb == "b again");
   CHECK(refused == ECONNREFUSED);
   CHECK(b.stats().active == 1);
+}
+
+TEST_CASE("past max_connections a connection is closed at once and counted; the others echo every byte", "[loop]") {
+  Loop loop;
+  EchoServer server({.max_connections = 3});
+  CHECK(server.max_connections() == 3);
+  const std::uint16_t port = server.local().port;
+  std::vector<Socket> served(3);
+  bool connected = false;
+  loop.spawn([&] {
+    for (Socket& s : served) s = corosh::connect("127.0.0.1", port);
+    connected = true;
+  });
+  REQUIRE(run_within(loop, 30s, [&] { return connected && server.stats().active == 3; }));
+
+  // Two more: accepted and closed unserved, without a byte read from them.
+  std::vector<std::size_t> extra_read(2, 99);
+  int extra_done = 0;
+  for (int i = 0; i < 2; ++i) {
+    loop.spawn([&, i] {
+      Socket c = corosh::connect("127.0.0.1", port);
+      char b;
+      extra_read[i] = c.read_some(&b, 1);  // end of stream: nothing was sent, so no reset
+      ++extra_done;
+    });
+  }
+  REQUIRE(run_within(loop, 30s, [&] { return extra_done == 2; }));
+  CHECK(extra_read == std::vector<std::size_t>{0, 0});
+  corosh::demos::EchoStats stats = server.stats();
+  CHECK(stats.over_limit == 2);
+  CHECK(stats.accepted == 3);
+  CHECK(stats.active == 3);
+
+  // The three within the limit are served in full.
+  std::vector<std::string> sent(3), got(3);
+  int echoed = 0;
+  for (int i = 0; i < 3; ++i) {
+    sent[i] = std::string(100000, static_cast<char>('a' + i));
+    loop.spawn([&, i] {
+      got[i] = round_trip(served[i], sent[i]);
+      ++echoed;
+    });
+  }
+  REQUIRE(run_within(loop, 30s, [&] { return echoed == 3; }));
+  CHECK(got == sent);
+
+  // A connection that ends makes room for the next one.
+  served[0].close();
+  REQUIRE(run_within(loop, 30s, [&] { return server.stats().active == 2; }));
+  std::string again;
+  loop.spawn([&] {
+    Socket c = corosh::connect("127.0.0.1", port);
+    again = round_trip(c, "room again");
+  });
+  REQUIRE(run_within(loop, 30s, [&] { return !again.empty(); }));
+  CHECK(again == "room again");
+  CHECK(server.stats().over_limit == 2);
+  CHECK(server.stats().accepted == 4);
+}
+
+TEST_CASE("a connection silent for idle_timeout is closed and counted; one with traffic is not", "[loop]") {
+  constexpr auto timeout = 250ms;
+  using clock = std::chrono::steady_clock;
+  Loop loop;
+  EchoServer server({.idle_timeout = timeout});
+  CHECK(server.idle_timeout() == std::optional<corosh::Duration>(timeout));
+  const std::uint16_t port = server.local().port;
+
+  std::size_t idle_read = 99;
+  bool idle_ended = false;
+  clock::duration idle_lasted{};
+  loop.spawn([&] {
+    Socket c = corosh::connect("127.0.0.1", port);
+    const clock::time_point before = clock::now();  // before the server last saw traffic
+    CHECK(round_trip(c, "hello") == "hello");
+    char b;
+    idle_read = c.read_some(&b, 1);  // parks until the server closes it
+    idle_lasted = clock::now() - before;
+    idle_ended = true;
+  });
+  int busy_rounds = 0;
+  bool busy_stop = false, busy_failed = false;
+  loop.spawn([&] {
+    try {
+      Socket c = corosh::connect("127.0.0.1", port);
+      while (!busy_stop) {
+        if (round_trip(c, "tick") != "tick") busy_failed = true;
+        ++busy_rounds;
+        corosh::Loop::current().sleep(timeout / 10);
+      }
+    } catch (const corosh::SocketError&) {
+      busy_failed = true;
+    }
+  });
+  REQUIRE(run_within(loop, 30s, [&] { return idle_ended; }));
+  CHECK(idle_read == 0);  // closed by the server: end of stream
+  CHECK(idle_lasted >= timeout);
+  CHECK(server.stats().idle_closed == 1);
+  // The busy one lives on through two more timeouts' worth of ticks.
+  const int rounds = busy_rounds;
+  REQUIRE(run_within(loop, 30s, [&] { return busy_failed || busy_rounds >= rounds + 20; }));
+  CHECK_FALSE(busy_failed);
+  CHECK(server.stats().active == 1);
+  CHECK(server.stats().idle_closed == 1);
+  busy_stop = true;
+  REQUIRE(run_within(loop, 30s, [&] { return server.stats().active == 0; }));
+  CHECK(server.stats().idle_closed == 1);  // it ended by itself, not by the timer
+}
+
+TEST_CASE("echo connections never eat into the guard reserve, and never run unguarded", "[loop]") {
+  constexpr std::size_t reserve = 4;
+  corosh::trim_stack_pool();  // every stack below is freshly mapped
+  Loop loop;
+  EchoServer server({.guard_reserve = reserve});
+  const std::uint16_t port = server.local().port;
+  std::vector<Socket> clients(4);
+  bool connected = false;
+  loop.spawn([&] {
+    for (Socket& s : clients) s = corosh::connect("127.0.0.1", port);
+    connected = true;
+  });
+  // Two guard slots beyond the reserve: room for two connections' stacks.
+  struct GuardLimit {
+    std::size_t saved = corosh::stack_stats().guard_limit;
+    ~GuardLimit() { corosh::set_guard_limit(saved); }
+  } restore;
+  const std::size_t in_use = corosh::stack_stats().guarded;
+  corosh::set_guard_limit(in_use + reserve + 2);
+
+  REQUIRE(run_within(loop, 30s, [&] {
+    const corosh::demos::EchoStats s = server.stats();
+    return connected && s.accepted + s.no_guard == 4;
+  }));
+  CHECK(server.stats().accepted == 2);
+  CHECK(server.stats().no_guard == 2);
+  for (const corosh::demos::EchoConnection& c : server.connections()) {
+    std::optional<corosh::CoroutineInfo> info = corosh::find_coroutine(c.coroutine);
+    REQUIRE(info);
+    CHECK(info->stack_guarded);
+  }
+  // The reserve is still there for the program's own coroutines.
+  {
+    std::vector<corosh::Coroutine> mine;
+    for (std::size_t i = 0; i < reserve; ++i) mine.emplace_back([] {});
+    for (const corosh::Coroutine& co : mine) CHECK(corosh::describe(co).stack_guarded);
+  }
+  // The first two are served, the other two were closed unserved.
+  std::vector<std::string> got(4);
+  int done = 0;
+  for (int i = 0; i < 4; ++i) {
+    loop.spawn([&, i] {
+      try {
+        got[i] = round_trip(clients[i], "guarded?");
+      } catch (const corosh::SocketError&) {
+        got[i] = "closed";  // a reset: the server closed it with our bytes unread
+      }
+      ++done;
+    });
+  }
+  REQUIRE(run_within(loop, 30s, [&] { return done == 4; }));
+  CHECK(got[0] == "guarded?");
+  CHECK(got[1] == "guarded?");
+  CHECK(got[2] != "guarded?");
+  CHECK(got[3] != "guarded?");
 }

@@ -5,6 +5,7 @@
 
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -15,6 +16,21 @@ template <class Predicate>
 void run_until(corosh::Loop& loop, Predicate done) {
   while (!done() && loop.run_once()) {
   }
+}
+
+// Runs the loop until `done` holds, for at most `limit` (a generous bound
+// that only a hang reaches) or until the loop runs out of work; returns
+// done().
+template <class Predicate>
+bool run_within(corosh::Loop& loop, corosh::Duration limit, Predicate done) {
+  using clock = std::chrono::steady_clock;
+  const clock::time_point deadline = clock::now() + std::chrono::duration_cast<clock::duration>(limit);
+  while (!done()) {
+    const clock::time_point now = clock::now();
+    if (now >= deadline) break;
+    if (!loop.run_once(std::chrono::duration_cast<corosh::Duration>(deadline - now))) break;
+  }
+  return done();
 }
 
 // FNV-1a over a byte stream, to compare what was sent with what came back
