@@ -211,6 +211,11 @@ inspect::ListenerView EchoServer::view() const {
   const EchoStats s = stats();
   inspect::ListenerView l{local(), "echo", s.accepted, s.active, s.bytes_in, s.bytes_out, s.dropped, s.resets,
                           s.errors, {}};
+  l.max_connections = max_connections();
+  l.idle_timeout_ns = std::uint64_t(idle_timeout().value_or(Duration{0}).count());
+  l.over_limit = s.over_limit;
+  l.no_guard = s.no_guard;
+  l.idle_closed = s.idle_closed;
   for (const EchoConnection& c : connections())
     l.connections.push_back({c.id, c.peer, std::string(c.state), c.bytes_in, c.bytes_out, c.buffered, c.coroutine});
   return l;

@@ -31,11 +31,27 @@ bool loopback_only(const std::string& host) {
                                  printable(host)));
 }
 
+// Connections a listener may be told to serve at once, at most.
+constexpr std::uint64_t most_connections = 1'000'000;
+
 void listen(Shell& shell, const Words& args) {
-  std::uint16_t port = port_argument(args[0]);
-  std::string host = args.size() > 1 ? args[1] : "127.0.0.1";
-  const bool private_only = loopback_only(host);
-  Endpoint where = shell.target().listen(port, host);
+  const ParsedWords words = parse_words("listen", args);
+  // The shell counted the options' words among the arguments.
+  if (words.arguments.empty() || words.arguments.size() > 2)
+    throw CommandError(fmt::format("{} (usage: listen {})",
+                                   words.arguments.empty() ? "missing argument" : "too many arguments",
+                                   command_table().find("listen")->synopsis()));
+  ListenRequest request{.port = port_argument(words.arguments[0])};
+  if (words.arguments.size() > 1) request.host = words.arguments[1];
+  const bool private_only = loopback_only(request.host);
+  if (words.has("--max-connections"))
+    request.max_connections = parse_number(words.values("--max-connections").front(), "--max-connections", 0,
+                                           most_connections);
+  if (words.has("--idle-timeout")) {
+    const double seconds = parse_seconds(words.values("--idle-timeout").front(), 86400);
+    if (seconds > 0) request.idle_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
+  }
+  Endpoint where = shell.target().listen(request);
   shell.out.line(fmt::format("listening on {} (echo); port {}{}", where.to_string(), where.port,
                              private_only ? "" : "; NOT loopback: other machines can connect"));
 }
@@ -60,10 +76,18 @@ void conns(Shell& shell, const Words&) {
       if (n) trouble += fmt::format(", {} {}", n, n == 1 ? one : many);
     };
     add(l.refused, "refused (out of descriptors)", "refused (out of descriptors)");
+    add(l.over_limit, "refused (at the connection limit)", "refused (at the connection limit)");
+    add(l.no_guard, "refused (no guarded stack to spare)", "refused (no guarded stack to spare)");
+    add(l.idle_closed, "closed idle", "closed idle");
     add(l.resets, "reset", "resets");
     add(l.errors, "error", "errors");
-    shell.out.line(shell.out.paint(fmt::format("{} ({}): {} accepted, {} active, {} bytes in, {} out{}", l.local.to_string(),
-                                               l.kind, l.accepted, l.active, l.bytes_in, l.bytes_out, trouble),
+    std::string limits;
+    if (l.max_connections)
+      limits += fmt::format(", at most {} connection{}", l.max_connections, l.max_connections == 1 ? "" : "s");
+    if (l.idle_timeout_ns) limits += fmt::format(", idle timeout {:g} s", double(l.idle_timeout_ns) / 1e9);
+    shell.out.line(shell.out.paint(fmt::format("{} ({}{}): {} accepted, {} active, {} bytes in, {} out{}",
+                                               l.local.to_string(), l.kind, limits, l.accepted, l.active, l.bytes_in,
+                                               l.bytes_out, trouble),
                                    Tone::heading));
     for (const ConnectionView& c : l.connections)
       shell.out.line(fmt::format("  #{:<3} {:<22} {:<8} in {} out {} buffered {} (coroutine {})", c.id, c.peer.to_string(),
@@ -97,6 +121,7 @@ void wait(Shell& shell, const Words& args) {
 void add_loop_commands(CommandTable& table) {
   table.add({.name = "listen",
              .arguments = {{"PORT", ArgKind::port}, {"HOST", ArgKind::host, Argument::Presence::optional}},
+             .options = {{"--max-connections", "N", ArgKind::count}, {"--idle-timeout", "SECONDS", ArgKind::seconds}},
              .effects = reaches_out,
              .summary = "start an echo listener on the loop (PORT 0: any free port)",
              .help = "Binds HOST and echoes every byte back: one coroutine accepts, one per\n"
@@ -104,7 +129,12 @@ void add_loop_commands(CommandTable& table) {
                      "runs while the shell waits for your input, so clients are served as you\n"
                      "type. HOST is a numeric address, by default 127.0.0.1 (this machine\n"
                      "only); the reply says so when it is not a loopback address.\n"
-                     "Example: listen 7000",
+                     "--max-connections: served at once (default 1024; 0: no limit); one more\n"
+                     "is accepted and closed at once. --idle-timeout: a connection silent that\n"
+                     "long is closed (default: never). A connection runs only on a stack with\n"
+                     "a guard page, and only while 4096 of those stay free for your own\n"
+                     "coroutines; otherwise it is closed unserved. `conns` counts all three.\n"
+                     "Example: listen 7000 --max-connections 100 --idle-timeout 30",
              .run = listen});
   table.add({.name = "unlisten",
              .arguments = {{"PORT", ArgKind::port}},
@@ -113,8 +143,10 @@ void add_loop_commands(CommandTable& table) {
              .run = unlisten});
   table.add({.name = "conns",
              .summary = "the echo listeners and their connections",
-             .help = "Per listener: totals. Per connection: peer address, state (reading,\n"
-                     "writing, closing), bytes in and out and the coroutine serving it.",
+             .help = "Per listener: its limits and totals, and the connections it turned\n"
+                     "away or closed: at the connection limit, without a guarded stack to\n"
+                     "spare, idle, out of descriptors. Per connection: peer address, state\n"
+                     "(reading, writing, closing), bytes in and out and the coroutine serving it.",
              .json = true,
              .run = conns});
   table.add({.name = "loop",

@@ -167,13 +167,19 @@ void LocalTarget::forget(const CoroutineView& coroutine) {
     throw CommandError(fmt::format("coroutine {} is gone already", coroutine.info.id));
 }
 
-Endpoint LocalTarget::listen(std::uint16_t port, const std::string& host) {
+// `help listen` names them.
+static_assert(demos::default_max_connections == 1024 && demos::default_guard_reserve == 4096);
+
+Endpoint LocalTarget::listen(const ListenRequest& request) {
+  const std::uint16_t port = request.port;
   if (port != 0 && servers_.contains(port)) throw CommandError(fmt::format("already listening on port {}", port));
+  demos::EchoOptions options{.host = request.host, .port = port, .idle_timeout = request.idle_timeout};
+  if (request.max_connections) options.max_connections = *request.max_connections;
   std::unique_ptr<demos::EchoServer> server;
   try {
-    server = std::make_unique<demos::EchoServer>(demos::EchoOptions{.host = host, .port = port});
-  } catch (const SocketError& e) {
-    throw CommandError(fmt::format("cannot listen on {}:{}: {}", printable(host), port, e.what()));
+    server = std::make_unique<demos::EchoServer>(options);
+  } catch (const Error& e) {  // a SocketError, or no guarded stack for the acceptor
+    throw CommandError(fmt::format("cannot listen on {}:{}: {}", printable(request.host), port, e.what()));
   }
   Endpoint where = server->local();
   servers_.emplace(where.port, std::move(server));

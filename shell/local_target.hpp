@@ -57,7 +57,7 @@ class LocalTarget final : public Target {
   // One the shell spawned is destroyed with its task; any other is
   // forgotten by the registry (corosh::forget_coroutine).
   void forget(const CoroutineView& coroutine) override;
-  Endpoint listen(std::uint16_t port, const std::string& host) override;
+  Endpoint listen(const ListenRequest& request) override;
   ListenerView unlisten(std::uint16_t port) override;
   PluginInfo load(const std::string& path) override;
   PluginInfo unload(const std::string& name) override;

@@ -25,7 +25,7 @@ std::uint64_t Target::spawn(const SpawnRequest&) { unsupported("spawn"); }
 StepResult Target::step(const CoroutineView&) { unsupported("resuming a coroutine"); }
 StepResult Target::cancel(const CoroutineView&) { unsupported("cancelling a coroutine"); }
 void Target::forget(const CoroutineView&) { unsupported("forgetting a coroutine"); }
-Endpoint Target::listen(std::uint16_t, const std::string&) { unsupported("listen"); }
+Endpoint Target::listen(const ListenRequest&) { unsupported("listen"); }
 ListenerView Target::unlisten(std::uint16_t) { unsupported("unlisten"); }
 PluginInfo Target::load(const std::string&) { unsupported("loading a plugin"); }
 PluginInfo Target::unload(const std::string&) { unsupported("unloading a plugin"); }

@@ -78,6 +78,14 @@ struct SpawnRequest {
   std::optional<std::size_t> stack_size;  // default: the runtime's
 };
 
+// How to start an echo listener.
+struct ListenRequest {
+  std::uint16_t port = 0;                       // 0: any free port
+  std::string host = "127.0.0.1";
+  std::optional<std::size_t> max_connections;   // at once (0: no limit); default: the listener's
+  std::optional<Duration> idle_timeout;         // default: none
+};
+
 // The snapshot types commands see, shared with every other tool (and, in
 // JSON, with the attach protocol).
 using inspect::ConnectionView;
@@ -135,7 +143,7 @@ class Target {
   // handle, wherever it is, becomes empty).
   virtual void forget(const CoroutineView& coroutine);
   // Starts an echo listener; returns where it listens.
-  virtual Endpoint listen(std::uint16_t port, const std::string& host);
+  virtual Endpoint listen(const ListenRequest& request);
   // Stops the echo listener on `port`; returns its last figures.
   virtual ListenerView unlisten(std::uint16_t port);
   // Opens a plugin (a shared library with corosh/spawnable.hpp

@@ -100,6 +100,13 @@ TEST_CASE("every field of every type is carried, set or not", "[loop]") {
   inspect::ListenerView l{{"127.0.0.1", 7000}, "echo", 3, 1, 10, 10, 2, 1, 0,
                           {{1, {"::1", 50000}, "reading", 10, 10, 0, 9}}};
   CHECK(round_trip(l) == l);
+  inspect::ListenerView limited = l;
+  limited.max_connections = 2;
+  limited.idle_timeout_ns = 250'000'000;
+  limited.over_limit = 4;
+  limited.no_guard = 1;
+  limited.idle_closed = 3;
+  CHECK(round_trip(limited) == limited);
 
   inspect::TraceRecording t{{{SwitchEvent::resume, 0, 3, 100}, {SwitchEvent::finish, 3, 0, 250}}, 2, 99, {{3, "w"}}};
   CHECK(round_trip(t) == t);

@@ -11,7 +11,7 @@ output becomes 0xADDR (addresses change from run to run). In the expected
 file, {{regex}} matches a part of a line that varies (stack bytes, frame
 counts), and a line holding only {{...}} matches any number of lines.
 
-A port from 1024 up that a script listens on (a line `listen 47613`) is a
+A port from 1024 up that a script listens on (a line `listen 47613 ...`) is a
 placeholder: each is replaced, in the script and in the expected output, by a port that is free
 when the test runs, so a busy port on the machine cannot fail the test.
 
@@ -71,7 +71,7 @@ def first_difference(expected, actual):
 
 def with_free_ports(script_text, expected_text):
     """Replaces every nonzero port the script listens on with a free one."""
-    listened = set(re.findall(r"^\s*listen\s+(\d{4,5})\s*$", script_text, re.M))
+    listened = set(re.findall(r"^\s*listen\s+(\d{4,5})(?:\s|$)", script_text, re.M))
     for port in sorted(p for p in listened if 1024 <= int(p) < 65536):
         pattern, free = re.compile(rf"\b{port}\b"), str(free_port())
         script_text, expected_text = pattern.sub(free, script_text), pattern.sub(free, expected_text)

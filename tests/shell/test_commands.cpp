@@ -76,11 +76,13 @@ class FakeTarget final : public Target {
     spawned.pop_front();
     return coroutines.back().info.id;
   }
-  Endpoint listen(std::uint16_t port, const std::string& host) override {
-    listened.push_back(host);
-    return Endpoint{host, port ? port : std::uint16_t(40000)};
+  Endpoint listen(const ListenRequest& request) override {
+    listened.push_back(request.host);
+    requests.push_back(request);
+    return Endpoint{request.host, request.port ? request.port : std::uint16_t(40000)};
   }
   std::vector<std::string> listened;
+  std::vector<ListenRequest> requests;
   std::vector<std::uint64_t> forgotten;
   void forget(const CoroutineView& v) override {
     forgotten.push_back(v.info.id);
@@ -486,4 +488,45 @@ TEST_CASE("listen takes a full numeric host, loopback unless said otherwise", "[
     CHECK(out[0].starts_with("error: listen: HOST must be a numeric address"));
   }
   CHECK(s.target.listened == std::vector<std::string>{"127.0.0.1", "::1", "0.0.0.0"});
+}
+
+TEST_CASE("listen takes a connection limit and an idle timeout, anywhere among its words", "[shell]") {
+  Session s;
+  CHECK(s.run("listen 0 --max-connections 5 --idle-timeout 2.5") ==
+        std::vector<std::string>{"listening on 127.0.0.1:40000 (echo); port 40000"});
+  CHECK(s.run("listen --idle-timeout 0 7000 ::1 --max-connections 0") ==
+        std::vector<std::string>{"listening on [::1]:7000 (echo); port 7000"});
+  CHECK(s.run("listen 7001") == std::vector<std::string>{"listening on 127.0.0.1:7001 (echo); port 7001"});
+  REQUIRE(s.target.requests.size() == 3);
+  CHECK(s.target.requests[0].max_connections == std::optional<std::size_t>(5));
+  CHECK(s.target.requests[0].idle_timeout == std::optional<corosh::Duration>(std::chrono::milliseconds(2500)));
+  CHECK(s.target.requests[1].port == 7000);
+  CHECK(s.target.requests[1].host == "::1");
+  CHECK(s.target.requests[1].max_connections == std::optional<std::size_t>(0));  // no limit, said so
+  CHECK_FALSE(s.target.requests[1].idle_timeout);                              // 0: never
+  CHECK_FALSE(s.target.requests[2].max_connections);                           // the listener's default
+  CHECK_FALSE(s.target.requests[2].idle_timeout);
+  CHECK(s.run("listen 0 --max-connections lots") ==
+        std::vector<std::string>{"error: listen: bad --max-connections: 'lots' is not a whole number"});
+  CHECK(s.run("listen 0 --max-connections -1").front().starts_with("error: listen: --max-connections out of range"));
+  CHECK(s.run("listen 0 --idle-timeout soon").front().starts_with("error: listen: bad SECONDS: 'soon'"));
+  CHECK(s.run("listen 0 --idle-timeout").front().starts_with("error: listen:"));
+  CHECK(s.run("listen --max-connections 5").front().starts_with("error: listen: missing argument (usage: listen PORT"));
+  CHECK(s.run("listen 1 ::1 3 --idle-timeout 1").front().starts_with("error: listen: too many arguments"));
+  CHECK(s.target.requests.size() == 3);  // none of the bad ones got through
+}
+
+TEST_CASE("conns shows a listener's limits and what they turned away", "[shell]") {
+  Session s;
+  ListenerView l{.local = {"127.0.0.1", 7000}, .kind = "echo", .accepted = 3, .active = 2, .bytes_in = 8, .bytes_out = 8};
+  l.max_connections = 2;
+  l.idle_timeout_ns = 250'000'000;
+  l.over_limit = 4;
+  l.no_guard = 1;
+  l.idle_closed = 1;
+  s.target.listener_list = {l};
+  CHECK(s.run("conns") ==
+        std::vector<std::string>{"127.0.0.1:7000 (echo, at most 2 connections, idle timeout 0.25 s): 3 accepted, 2 active, "
+                                 "8 bytes in, 8 out, 4 refused (at the connection limit), 1 refused (no guarded stack "
+                                 "to spare), 1 closed idle"});
 }

@@ -180,7 +180,11 @@ def check_session(output, port, client_port):
     fields(conns, {"listeners"}, set(), "conns")
     equal(len(conns["listeners"]), 1, "one listener")
     listener = conns["listeners"][0]
-    fields(listener, {"local", "kind", "accepted", "active", "bytes_in", "bytes_out", "connections"}, set(), "listener")
+    fields(listener, {"local", "kind", "accepted", "active", "bytes_in", "bytes_out", "connections", "max_connections"},
+           {"idle_timeout_ns", "over_limit", "no_guard", "idle_closed", "refused", "resets", "errors"}, "listener")
+    equal(listener["max_connections"], 1024, "listener: the default connection limit")
+    check(not {"idle_timeout_ns", "over_limit", "no_guard", "idle_closed"} & set(listener),
+          f"listener: no idle timeout by default, nothing refused: {listener}")
     equal(listener["local"], {"host": "127.0.0.1", "port": port}, "listener: where")
     equal((listener["kind"], listener["accepted"], listener["active"], listener["bytes_in"], listener["bytes_out"]),
           ("echo", 1, 1, 5, 5), "listener: figures")

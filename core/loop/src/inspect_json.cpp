@@ -209,6 +209,11 @@ void fields(V& v, F&& f) {
   f(optional, "resets", v.resets);
   f(optional, "errors", v.errors);
   f(required, "connections", v.connections);
+  f(optional, "max_connections", v.max_connections);
+  f(optional, "idle_timeout_ns", v.idle_timeout_ns);
+  f(optional, "over_limit", v.over_limit);
+  f(optional, "no_guard", v.no_guard);
+  f(optional, "idle_closed", v.idle_closed);
 }
 
 template <object_of<inspect::RegisterLayout::Slot> V, class F>

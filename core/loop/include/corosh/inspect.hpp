@@ -123,6 +123,12 @@ struct ListenerView {
   std::uint64_t resets = 0;   // connections that ended with a reset
   std::uint64_t errors = 0;   // ... with another socket error
   std::vector<ConnectionView> connections;
+  // Its limits, and what they turned away.
+  std::size_t max_connections = 0;    // at once; 0: no limit
+  std::uint64_t idle_timeout_ns = 0;  // a silent connection is closed after it; 0: never
+  std::uint64_t over_limit = 0;       // closed unserved: max_connections were open
+  std::uint64_t no_guard = 0;         // closed unserved: no guarded stack outside the reserve
+  std::uint64_t idle_closed = 0;      // closed by the idle timeout
   friend bool operator==(const ListenerView&, const ListenerView&) = default;
 };
 
