@@ -177,8 +177,8 @@ def scenario_inspect(scratch):
         loop = section(lines, "loop")
         check(re.match(r"backend (epoll|kqueue): \d+ fds registered, \d+ timers, 4 coroutines waiting, "
                        r"4 owned by the loop", loop[0]), loop)
-        equal(section(lines, "conns"), [f"127.0.0.1:{port} (echo): 0 accepted, 0 active, 0 bytes in, 0 out"],
-              "conns")
+        equal(section(lines, "conns"),
+              [f"127.0.0.1:{port} (echo, at most 1024 connections): 0 accepted, 0 active, 0 bytes in, 0 out"], "conns")
         info = section(lines, "info ticker")
         check(info[1].strip() == "spawned   by the loop", info)
         check(re.search(r"created\s+attachable_server\.cpp:\d+ in int main", info[3]), info)
