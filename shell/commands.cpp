@@ -170,6 +170,7 @@ const CommandTable& command_table() {
     add_plugin_commands(t);
     add_script_commands(t);
     add_attach_commands(t);
+    add_observe_commands(t);
     return t;
   }();
   return table;

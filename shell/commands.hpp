@@ -147,6 +147,7 @@ void print_attachable(Output& out);
 // `attach WHERE` (a pid or a socket path): the shell looks at that program
 // from now on. Throws CommandError saying why it cannot.
 void attach_shell(Shell& shell, std::string_view where);
+void add_observe_commands(CommandTable& table);
 
 // The whole table, built once.
 const CommandTable& command_table();

@@ -1,5 +1,6 @@
 // listen, unlisten, conns, loop, wait: the event loop and its echo listeners.
 #include "commands.hpp"
+#include "frames.hpp"
 #include "shell.hpp"
 #include "target_json.hpp"
 #include "words.hpp"
@@ -9,7 +10,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace corosh::shell {
 namespace {
@@ -95,12 +98,124 @@ void conns(Shell& shell, const Words&) {
   }
 }
 
-void loop(Shell& shell, const Words&) {
+// A callback's type as the demangler spells it, with the parameter lists
+// dropped: "corosh::shell::BatchInput::BatchInput()::{lambda()#1}".
+std::string callback_name(std::string_view type) {
+  std::string name;
+  int depth = 0;
+  for (char c : readable_name(type)) {
+    if (c == ')') --depth;
+    if (depth == 0) name += c;
+    if (c == '(') ++depth;
+  }
+  return name;
+}
+
+std::string milliseconds(std::int64_t ns) {
+  return ns < 0 ? fmt::format("-{} ms", (-ns + 999999) / 1000000) : fmt::format("{} ms", (ns + 999999) / 1000000);
+}
+
+std::string waiter_text(const inspect::FdWaiter& w) {
+  return fmt::format("{} waits {}{}", Shell::label(w.coroutine, w.name), w.interest,
+                     w.timeout_in_ns < 0 ? "" : fmt::format(" ({} left)", milliseconds(w.timeout_in_ns)));
+}
+
+std::string watch_text(const inspect::FdView& f) {
+  if (f.watch_kind == "signals") return "the loop's signal pipe";
+  return fmt::format("{} {} ({}): {}", f.watch_kind, f.watch, f.watch_interest,
+                     f.callback.empty() ? "?" : callback_name(f.callback));
+}
+
+std::string interest_column(const inspect::FdView& f) {
+  if (f.always_ready) return "always";
+  return f.registered.empty() ? "-" : f.registered;
+}
+
+std::string address_column(const inspect::FdView& f) {
+  return f.kind == "connection" ? f.peer : f.local;
+}
+
+// Who is behind fd `f`: its waiters, its watch and, for a listener, what it did.
+std::vector<std::string> owners(const inspect::FdView& f) {
+  std::vector<std::string> who;
+  for (const inspect::FdWaiter& w : f.waiters) who.push_back(waiter_text(w));
+  if (f.watch) who.push_back(watch_text(f));
+  if (f.listening) who.push_back(fmt::format("{} accepted, {} dropped", f.accepted, f.dropped));
+  if (who.empty()) who.push_back("nobody (still registered)");
+  return who;
+}
+
+void print_fds(Shell& shell, const std::vector<inspect::FdView>& fds) {
+  if (fds.empty()) return shell.out.line("no descriptors");
+  shell.out.line(shell.out.paint(fmt::format("  {:>4}  {:<10}  {:<22}  {:<17}  {}", "FD", "KIND", "ADDRESS", "INTEREST",
+                                             "WAITING OR WATCHING"),
+                                 Tone::heading));
+  for (const inspect::FdView& f : fds) {
+    std::vector<std::string> who = owners(f);
+    for (std::size_t i = 0; i < who.size(); ++i) {
+      if (i == 0)
+        shell.out.line(fmt::format("  {:>4}  {:<10}  {:<22}  {:<17}  {}", f.fd, f.kind, address_column(f),
+                                   interest_column(f), who[i]));
+      else
+        shell.out.line(fmt::format("  {:>4}  {:<10}  {:<22}  {:<17}  {}", "", "", "", "", who[i]));
+    }
+  }
+}
+
+void print_timers(Shell& shell, const std::vector<inspect::TimerView>& timers) {
+  if (timers.empty()) return shell.out.line("no timers");
+  shell.out.line(
+      shell.out.paint(fmt::format("  {:>10}  {:>10}  {}", "DUE IN", "REPEAT", "OWNER"), Tone::heading));
+  for (const inspect::TimerView& t : timers) {
+    std::string owner = t.coroutine ? fmt::format("{}: {}", Shell::label(t.coroutine, t.name), t.waiting_for)
+                                    : fmt::format("timer {}: {}", t.timer, callback_name(t.callback));
+    shell.out.line(fmt::format("  {:>10}  {:>10}  {}", milliseconds(t.due_in_ns),
+                               t.repeat_ns ? milliseconds(t.repeat_ns) : "-", owner));
+  }
+}
+
+// `loop --fd N`: everything about one descriptor, with where each waiter is parked.
+void print_fd(Shell& shell, int fd) {
+  std::vector<inspect::FdView> fds = shell.target().loop_fds();
+  auto it = std::find_if(fds.begin(), fds.end(), [&](const inspect::FdView& f) { return f.fd == fd; });
+  if (it == fds.end())
+    return shell.out.line(fmt::format("fd {}: not known to the loop (nothing waits on it or watches it)", fd));
+  const inspect::FdView& f = *it;
+  std::string address = f.kind == "connection" ? fmt::format(" {} -> {}", f.local, f.peer)
+                        : f.local.empty()      ? ""
+                                               : " on " + f.local;
+  shell.out.line(shell.out.paint(fmt::format("fd {}: {}{}, poller interest {}", f.fd, f.kind, address,
+                                             interest_column(f)),
+                                 Tone::heading));
+  if (f.waiters.empty()) shell.out.line("  no coroutine waits on it");
+  for (const inspect::FdWaiter& w : f.waiters) {
+    shell.out.line("  " + waiter_text(w));
+    if (std::optional<CoroutineView> v = shell.target().find(w.coroutine)) {
+      Symbol at = inspect::parked_at(shell.target().stack(v->info, 64));
+      if (!at.function.empty())
+        shell.out.line(fmt::format("    parked in {}{}", readable_name(at.function),
+                                   at.file.empty() ? "" : fmt::format(" at {}:{}", at.file, at.line)));
+    }
+  }
+  shell.out.line(f.watch ? "  " + watch_text(f) : "  no watch");
+  if (f.listening) shell.out.line(fmt::format("  listener: {} accepted, {} dropped", f.accepted, f.dropped));
+}
+
+void loop(Shell& shell, const Words& args) {
+  std::optional<int> fd;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "--fd") throw CommandError(fmt::format("unknown option '{}' (--fd N is known)", printable(args[i])));
+    if (i + 1 == args.size()) throw CommandError("--fd needs a descriptor number");
+    fd = int(parse_number(args[++i], "fd", 0, 1 << 30));
+  }
+  if (fd) return print_fd(shell, *fd);
   inspect::LoopState s = shell.target().loop();
   if (shell.json_output()) return shell.out.line(json_text({{"loop", s}}));
   shell.out.line(fmt::format("backend {}: {} fds registered, {} timers, {} coroutines waiting, {} owned by the loop, "
                              "{} iterations, {} polls",
                              s.backend, s.registered_fds, s.timers, s.waiting, s.spawned, s.iterations, s.polls));
+  print_fds(shell, shell.target().loop_fds());
+  print_timers(shell, shell.target().loop_timers());
 }
 
 void wait(Shell& shell, const Words& args) {
@@ -150,7 +265,16 @@ void add_loop_commands(CommandTable& table) {
              .json = true,
              .run = conns});
   table.add({.name = "loop",
-             .summary = "the event loop: backend, fds, timers, waiting coroutines, iterations",
+             .options = {{"--fd", "N", ArgKind::count}},
+             .summary = "the event loop: its counters, every descriptor and every timer",
+             .help = "The summary line, then every descriptor the loop knows: its kind\n"
+                     "(listener, connection, stdin, signals, pipe, file, ...), the address of a\n"
+                     "socket (the peer for a connection), what the poller watches for (always:\n"
+                     "a file it cannot poll, handled every iteration), and who is behind it:\n"
+                     "coroutines waiting on it, the watch or reader callback, a listener's\n"
+                     "counts. Then every timer: when it is due, its repeat interval, and its\n"
+                     "owner (a callback, or a coroutine's sleep or timeout).\n"
+                     "--fd N shows one descriptor and where each coroutine waiting on it is parked.",
              .json = true,
              .run = loop});
   table.add({.name = "wait",

@@ -44,6 +44,9 @@ class LocalTarget final : public Target {
 
   inspect::LoopState loop() override;
   std::vector<ListenerView> listeners() override;
+  std::vector<inspect::FdView> loop_fds() override { return inspect::loop_fds(loop_); }
+  std::vector<inspect::TimerView> loop_timers() override { return inspect::loop_timers(loop_); }
+  inspect::MemoryView memory() override { return inspect::memory(loop_); }
 
   void trace_start() override;
   std::size_t trace_stop() override;

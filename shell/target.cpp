@@ -29,5 +29,8 @@ Endpoint Target::listen(const ListenRequest&) { unsupported("listen"); }
 ListenerView Target::unlisten(std::uint16_t) { unsupported("unlisten"); }
 PluginInfo Target::load(const std::string&) { unsupported("loading a plugin"); }
 PluginInfo Target::unload(const std::string&) { unsupported("unloading a plugin"); }
+std::vector<inspect::FdView> Target::loop_fds() { unsupported("listing the loop's descriptors"); }
+std::vector<inspect::TimerView> Target::loop_timers() { unsupported("listing the loop's timers"); }
+inspect::MemoryView Target::memory() { unsupported("mem"); }
 
 }  // namespace corosh::shell

@@ -121,6 +121,14 @@ class Target {
   // --- the loop -------------------------------------------------------------------
   virtual inspect::LoopState loop() = 0;
   virtual std::vector<ListenerView> listeners() = 0;
+  // Every descriptor the loop knows (who waits on it, what watches it).
+  virtual std::vector<inspect::FdView> loop_fds();
+  // Every queued timer, soonest first.
+  virtual std::vector<inspect::TimerView> loop_timers();
+
+  // --- resources ------------------------------------------------------------------
+  // Stacks, control records, the loop's tables, resident memory.
+  virtual inspect::MemoryView memory();
 
   // --- tracing --------------------------------------------------------------------
   // Starts recording switches (forgetting an earlier recording).

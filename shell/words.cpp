@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 
 namespace corosh::shell {
 
@@ -126,6 +127,19 @@ std::string human_duration(std::int64_t milliseconds) {
   if (s < 3600) return fmt::format("{} min", s / 60);
   if (s < 86400) return fmt::format("{} h {} min", s / 3600, s % 3600 / 60);
   return fmt::format("{} d {} h", s / 86400, s % 86400 / 3600);
+}
+
+std::string rounded_bytes(std::size_t bytes) {
+  if (bytes < 1024) return fmt::format("{} bytes", bytes);
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double value = double(bytes) / 1024;
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(units)) {
+    value /= 1024;
+    ++unit;
+  }
+  if (value >= 100 || value == double(std::size_t(value))) return fmt::format("{:.0f} {}", value, units[unit]);
+  return fmt::format("{:.1f} {}", value, units[unit]);
 }
 
 }  // namespace corosh::shell

@@ -48,5 +48,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 std::string human_bytes(std::size_t bytes);
 // "45 s", "12 min", "3 h 20 min", "2 d 5 h".
 std::string human_duration(std::int64_t milliseconds);
+// Rounded for a table: "512 bytes", "12.5 KiB", "5.2 MiB", "1.1 GiB".
+std::string rounded_bytes(std::size_t bytes);
 
 }  // namespace corosh::shell

@@ -122,6 +122,36 @@ StackSet stacks(std::size_t max_frames) {
   return set;
 }
 
+namespace {
+
+// The runtime's own frames on a parked stack: the switch, yield and the
+// loop's and sockets' waits, the generator's hand-over, the entry trampoline.
+bool runtime_frame(std::string_view function) {
+  static constexpr std::string_view prefixes[] = {
+      "corosh::detail::", "corosh::(anonymous namespace)::", "corosh::yield", "corosh::Loop::",
+      "corosh::Socket::", "corosh::Listener::",            "corosh::Sink<",  "corosh::Generator<",
+      "corosh::Coroutine::", "corosh::connect(",            "corosh::listen(", "corosh_trampoline",
+      "corosh_switch"};
+  for (std::string_view p : prefixes)
+    if (function.starts_with(p)) return true;
+  return false;
+}
+
+}  // namespace
+
+Symbol parked_at(const std::vector<NamedFrame>& frames) {
+  for (const NamedFrame& f : frames) {
+    for (const Symbol& call : f.symbol.inlined)
+      if (!runtime_frame(call.function)) return call;
+    if (!runtime_frame(f.symbol.function)) {
+      Symbol outer = f.symbol;
+      outer.inlined.clear();
+      return outer;
+    }
+  }
+  return {};
+}
+
 Symbol symbol(std::uintptr_t pc, bool return_address) {
   return symbolize(Frame{.pc = pc, .return_address = return_address});
 }

@@ -409,11 +409,16 @@ void Loop::close_fd(int fd) noexcept {
     // after close() (or with a dup elsewhere) it could never be removed.
     L.set_registered(fd, 0);
     ++e.generation;
+    L.listeners.erase(fd);
     if (e.watch) L.remove_watch(e.watch->id);
     FdEntry& again = L.fds[static_cast<std::size_t>(fd)];
     while (Waiter* w = again.waiters.front()) L.wake(w, Wait::closed);
   }
   ::close(fd);
+}
+
+detail::ListenerCounts& detail::listener_counts(Loop& loop, int fd) {
+  return LoopAccess::of(loop).listeners[fd];
 }
 
 LoopStats Loop::stats() const noexcept {

@@ -4,6 +4,7 @@
 //   loop_timers.cpp   callback timers and the expiry of every timer
 //   loop_watch.cpp    callback sources on fds: watches and readers
 //   loop_signal.cpp   signals through a self-pipe
+//   inspect_loop.cpp  the tables tools see (fds, timers, memory)
 #pragma once
 
 #include <corosh/loop.hpp>
@@ -17,6 +18,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <typeinfo>
 #include <unordered_map>
 #include <vector>
 
@@ -52,6 +55,10 @@ struct WatchRecord {
   bool always_ready = false;  // the poller refused the fd: call every iteration
   bool internal = false;      // the loop's own (signal pipe): does not keep run() alive
   std::function<void(Interest)> callback;
+  // For tools: "watch", "reader" or "signals", and the type of the callback
+  // the user gave (a reader's on_data), which names where it was written.
+  const char* kind = "watch";
+  const std::type_info* callback_type = nullptr;
 };
 
 struct CallbackTimer {
@@ -67,6 +74,12 @@ struct FdEntry {
   unsigned registered = 0;       // interest the poller currently has
   FdWaiters waiters;             // oldest first: woken in the order they came
   std::shared_ptr<WatchRecord> watch;
+};
+
+// What a corosh::Listener on this fd has done, for `loop` and `warnings`.
+struct ListenerCounts {
+  std::uint64_t accepted = 0;
+  std::uint64_t dropped = 0;  // closed unserved: out of descriptors
 };
 
 struct SignalHandler {
@@ -114,6 +127,7 @@ struct Loop::Impl {
   std::uint64_t next_id = 1;  // timers, watches, signal handlers: one sequence
   std::unordered_map<std::uint64_t, std::unique_ptr<detail::CallbackTimer>> callback_timers;
   std::unordered_map<std::uint64_t, std::shared_ptr<detail::WatchRecord>> watches;
+  std::unordered_map<int, detail::ListenerCounts> listeners;  // by fd, until close_fd
   std::size_t internal_watches = 0;
   std::size_t always_ready_watches = 0;
   detail::OwnedCoroutines owned;
@@ -163,7 +177,8 @@ struct Loop::Impl {
   // Timers (loop_timers.cpp): fires what is due, waiters' timeouts included.
   void expire_timers();
   // Watches (loop_watch.cpp).
-  std::uint64_t add_watch(int fd, unsigned interest, std::function<void(Interest)> callback, bool internal);
+  std::uint64_t add_watch(int fd, unsigned interest, std::function<void(Interest)> callback, bool internal,
+                          const char* kind = "watch", const std::type_info* callback_type = nullptr);
   bool remove_watch(std::uint64_t id) noexcept;
   // Signals (loop_signal.cpp).
   void drain_signals();
@@ -184,6 +199,18 @@ std::unique_ptr<Monitor> monitor_from_environment(Loop& loop);
 
 // Steady-clock nanoseconds, the loop's only time base.
 std::int64_t now_ns() noexcept;
+
+// The state behind a Loop, for the loop's own files and for inspect.cpp.
+struct LoopAccess {
+  static Loop::Impl& of(Loop& loop) noexcept { return *loop.impl_; }
+  static const Loop::Impl& of(const Loop& loop) noexcept { return *loop.impl_; }
+};
+
+// net.cpp tells the loop what its listeners do (see ListenerCounts).
+ListenerCounts& listener_counts(Loop& loop, int fd);
+// A socket's own (or with `peer`, its peer's) address as text:
+// "127.0.0.1:7000", "[::1]:7000", "unix:/path"; "" if it has none.
+std::string address_text(int fd, bool peer);
 }  // namespace detail
 
 }  // namespace corosh

@@ -92,7 +92,7 @@ SignalId Loop::add_signal(int signo, std::function<void(int)> callback) {
       throw Error(std::string("corosh: cannot create the signal pipe: ") + std::strerror(error));
     Impl* loop = &L;
     L.signal_watch = L.add_watch(L.signal_pipe[0], detail::poll_readable,
-                                 [loop](Interest) { loop->drain_signals(); }, true);
+                                 [loop](Interest) { loop->drain_signals(); }, true, "signals");
   }
   if (!L.previous_actions.count(signo)) {
     int expected = 0;

@@ -23,7 +23,7 @@
 namespace corosh {
 
 std::uint64_t Loop::Impl::add_watch(int fd, unsigned interest, std::function<void(Interest)> callback,
-                              bool internal) {
+                                    bool internal, const char* kind, const std::type_info* callback_type) {
   if (fd < 0) throw Error("corosh: cannot watch a negative fd (" + std::to_string(fd) + ")");
   if (interest == 0) throw Error("corosh: a watch needs Interest::readable and/or writable");
   detail::FdEntry& e = entry(fd);
@@ -35,6 +35,8 @@ std::uint64_t Loop::Impl::add_watch(int fd, unsigned interest, std::function<voi
   watch->fd = fd;
   watch->interest = interest;
   watch->internal = internal;
+  watch->kind = kind;
+  watch->callback_type = callback_type ? callback_type : &callback.target_type();
   watch->callback = std::move(callback);
   e.watch = watch;
   if (int error = widen(fd); error != 0) {
@@ -81,6 +83,7 @@ WatchId Loop::add_reader(int fd, std::function<void(std::string_view)> on_data,
     std::function<void(std::string_view)> on_data;
     std::function<void()> on_end;
   };
+  const std::type_info& data_type = on_data.target_type();
   auto source = std::make_shared<Source>(Source{fd, 0, std::move(on_data), std::move(on_end)});
   Impl* L = impl_.get();
   source->id = L->add_watch(
@@ -99,7 +102,7 @@ WatchId Loop::add_reader(int fd, std::function<void(std::string_view)> on_data,
         L->remove_watch(source->id);  // `source` stays alive: this lambda holds it
         if (source->on_end) source->on_end();
       },
-      false);
+      false, "reader", &data_type);
   return WatchId(source->id);
 }
 

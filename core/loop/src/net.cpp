@@ -6,6 +6,7 @@
 // system call.
 #include <corosh/net.hpp>
 
+#include "loop_internal.hpp"
 #include "net_platform.hpp"
 
 #include <arpa/inet.h>
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -90,6 +92,21 @@ Loop& loop_of(Loop* loop) {
 }
 
 }  // namespace
+
+std::string detail::address_text(int fd, bool peer) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  auto* a = reinterpret_cast<sockaddr*>(&address);
+  if ((peer ? ::getpeername(fd, a, &length) : ::getsockname(fd, a, &length)) != 0) return "";
+  if (address.ss_family == AF_UNIX) {
+    const auto& un = reinterpret_cast<const sockaddr_un&>(address);
+    const std::size_t offset = offsetof(sockaddr_un, sun_path);
+    std::string path = length > offset ? std::string(un.sun_path, strnlen(un.sun_path, length - offset)) : "";
+    return "unix:" + (path.empty() ? std::string("(unnamed)") : path);
+  }
+  if (address.ss_family != AF_INET && address.ss_family != AF_INET6) return "";
+  return endpoint_of(address).to_string();
+}
 
 std::string Endpoint::to_string() const {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
@@ -259,6 +276,7 @@ Listener listen(std::uint16_t port, std::string_view host, int backlog) {
   if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) fail("bind " + where, errno);
   if (::listen(fd, backlog) != 0) fail("listen on " + where, errno);
   listener.local_ = listener.socket_.local();
+  detail::listener_counts(loop, fd);  // the loop's table now calls it a listener
   // The spare descriptor for running out of them in accept (see accept()).
   listener.spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   return listener;
@@ -276,6 +294,7 @@ Socket Listener::accept(Endpoint* peer) {
       if (peer) *peer = endpoint_of(address);
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      ++detail::listener_counts(loop, socket_.fd()).accepted;
       return Socket(loop, fd);
     }
     const int code = errno;
@@ -304,6 +323,7 @@ Socket Listener::accept(Endpoint* peer) {
           if (victim >= 0) {
             ::close(victim);
             ++dropped_;
+            ++detail::listener_counts(loop, socket_.fd()).dropped;
           }
           spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
           // Linux reserves the descriptor before it looks at the queue, so

@@ -32,6 +32,10 @@ class TimerHeap {
   // The earliest node, or null.
   TimerNode* top() const noexcept { return nodes_.empty() ? nullptr : nodes_.front(); }
   std::size_t size() const noexcept { return nodes_.size(); }
+  // Every queued node, in heap order (not sorted), for tools.
+  const std::vector<TimerNode*>& nodes() const noexcept { return nodes_; }
+  // Bytes the heap has allocated.
+  std::size_t allocated_bytes() const noexcept { return nodes_.capacity() * sizeof(TimerNode*); }
 
  private:
   static bool before(const TimerNode* a, const TimerNode* b) noexcept {

@@ -13,6 +13,7 @@
 //    stays meaningful and a burst of deep coroutines does not pin memory.
 #include "stack_pool.hpp"
 
+#include "registry_internal.hpp"
 #include "sanitizer.hpp"
 
 #include <corosh/error.hpp>
@@ -21,6 +22,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -248,6 +250,23 @@ StackStats stack_stats() noexcept {
   stats.pooled = detail::pool.count;
   stats.guard_limit = detail::current_guard_limit();
   return stats;
+}
+
+std::vector<StackClass> stack_classes() {
+  std::vector<StackClass> classes;
+  const auto add = [&](const detail::Stack& s, bool pooled) {
+    auto it = std::find_if(classes.begin(), classes.end(), [&](const StackClass& c) { return c.size == s.size; });
+    if (it == classes.end()) it = classes.insert(classes.end(), StackClass{.size = s.size});
+    (pooled ? it->pooled : it->live) += 1;
+    it->guarded += s.guarded;
+    it->reserved += s.mapping_size;
+    it->touched += detail::touched_bytes(s);
+  };
+  if (const detail::ThreadRegistry* r = detail::this_thread.registry)
+    for (const detail::Control* c = r->first; c; c = c->registry_next) add(c->stack, false);
+  for (std::size_t i = 0; i < detail::pool.count; ++i) add(detail::pool.free[i], true);
+  std::sort(classes.begin(), classes.end(), [](const StackClass& a, const StackClass& b) { return a.size < b.size; });
+  return classes;
 }
 
 void set_guard_limit(std::size_t stacks) noexcept {

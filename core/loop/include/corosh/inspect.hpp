@@ -17,6 +17,7 @@
 #include <corosh/net.hpp>
 #include <corosh/registry.hpp>
 #include <corosh/trace.hpp>
+#include <corosh/stack.hpp>
 #include <corosh/unwind.hpp>
 
 #include <chrono>
@@ -74,6 +75,58 @@ struct LoopState {
   std::uint64_t iterations = 0;
   std::uint64_t polls = 0;
   friend bool operator==(const LoopState&, const LoopState&) = default;
+};
+
+// A coroutine waiting on a descriptor.
+struct FdWaiter {
+  std::uint64_t coroutine = 0;
+  std::string name;
+  std::string interest;              // "readable", "writable" or "readable|writable"
+  std::int64_t timeout_in_ns = -1;   // left before the wait times out; -1: no timeout
+};
+
+// A descriptor the loop knows about: registered with the poller, waited on
+// or watched.
+struct FdView {
+  int fd = -1;
+  // "listener", "connection", "socket", "stdin", "terminal", "pipe", "file",
+  // "signals" (the loop's own signal pipe) or "other".
+  std::string kind;
+  std::string local;                 // sockets: "127.0.0.1:7000", "unix:/path"
+  std::string peer;                  // connected sockets: the other end
+  std::string registered;            // the poller's interest ("" when none)
+  bool always_ready = false;         // the poller refused it: handled every iteration
+  std::vector<FdWaiter> waiters;     // oldest first
+  std::uint64_t watch = 0;           // the watch or reader on it (its WatchId), 0 if none
+  std::string watch_kind;            // "watch", "reader" or "signals"
+  std::string watch_interest;
+  std::string callback;              // the watch's callback, by its (demangled) type
+  bool listening = false;            // a corosh::Listener: then its counts
+  std::uint64_t accepted = 0;
+  std::uint64_t dropped = 0;         // closed unserved for want of descriptors
+};
+
+// A queued timer: a callback timer, or the timeout of a waiting coroutine.
+struct TimerView {
+  std::int64_t due_in_ns = 0;        // from when the snapshot was taken; negative when overdue
+  std::int64_t repeat_ns = 0;        // callback timers: the interval (0: once)
+  std::uint64_t timer = 0;           // callback timers: the TimerId
+  std::string callback;              // ... and the callback's type
+  std::uint64_t coroutine = 0;       // timeouts: the waiting coroutine
+  std::string name;                  // ... its name
+  std::string waiting_for;           // ... and what it waits for
+};
+
+// What the runtime and the loop hold in memory, for `mem`.
+struct MemoryView {
+  std::vector<StackClass> stacks;    // this thread's, by size (corosh/stack.hpp)
+  std::size_t stacks_mapped = 0;     // in the whole process (live + pooled, every thread)
+  std::size_t stacks_guarded = 0;    // ... of those with a guard page
+  std::size_t guard_limit = 0;       // ... at most this many at once
+  std::size_t control_records = 0;   // this thread's live coroutines
+  std::size_t control_record_bytes = 0;  // the size of one (at the top of its stack)
+  std::size_t loop_bytes = 0;        // the loop's own tables (fds, timers, watches)
+  std::size_t resident_bytes = 0;    // the process's resident memory (0 if unknown)
 };
 
 // How a coroutine died, as tools report it: a contained fault, or an
@@ -197,6 +250,11 @@ StackSet stacks(std::size_t max_frames);
 std::vector<Frame> frames(const CoroutineInfo& coroutine, std::size_t max_frames);
 // A frame and its name.
 NamedFrame named(const Frame& frame);
+// Where a coroutine with these frames (innermost first, as stack() returns
+// them) is parked: the innermost call that is not the runtime's own (yield,
+// Loop::wait, Socket::read_some, ...), inlined calls included. An empty
+// function name when there is none (a coroutine that has not started).
+Symbol parked_at(const std::vector<NamedFrame>& frames);
 // Names a code address (a return address when `return_address`).
 Symbol symbol(std::uintptr_t pc, bool return_address = false);
 // A copy of its saved-context block; empty bytes if none is saved (running
@@ -204,6 +262,12 @@ Symbol symbol(std::uintptr_t pc, bool return_address = false);
 ContextMemory context(const CoroutineInfo& coroutine);
 // The loop's counters.
 LoopState loop_state(const Loop& loop);
+// Every descriptor the loop knows about, by number.
+std::vector<FdView> loop_fds(const Loop& loop);
+// Every queued timer, soonest first.
+std::vector<TimerView> loop_timers(const Loop& loop);
+// Stacks, control records, the loop's tables and the process's resident memory.
+MemoryView memory(const Loop& loop);
 // What `error` (an exception that ended coroutine `id`) says, as a Death.
 Death death(std::uint64_t id, std::string_view name, std::exception_ptr error);
 // This build's saved-context block.

@@ -92,6 +92,10 @@ using TimerId = SourceId<struct TimerKind>;
 using WatchId = SourceId<struct WatchKind>;
 using SignalId = SourceId<struct SignalKind>;
 
+namespace detail {
+struct LoopAccess;  // loop_internal.hpp: how the loop's own files and inspect.cpp reach Impl
+}  // namespace detail
+
 // What the loop is doing, for the shell's `loop` command.
 struct LoopStats {
   std::string_view backend;        // "epoll" or "kqueue"

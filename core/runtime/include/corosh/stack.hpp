@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 namespace corosh {
 
@@ -40,8 +41,21 @@ struct StackStats {
   std::size_t guard_limit = 0;    // at most this many guarded stacks at once
 };
 
+// The calling thread's stacks of one size: those its live coroutines hold
+// and those in its pool.
+struct StackClass {
+  std::size_t size = 0;           // usable bytes of each
+  std::size_t live = 0;           // held by live coroutines
+  std::size_t pooled = 0;         // free, kept for reuse
+  std::size_t guarded = 0;        // of live + pooled, with a guard page
+  std::size_t reserved = 0;       // bytes of address space mapped for them (guards included)
+  std::size_t touched = 0;        // bytes of their pages resident (mincore)
+};
+
 // Counts of the stacks the runtime holds.
 StackStats stack_stats() noexcept;
+// The calling thread's stacks by size, smallest first.
+std::vector<StackClass> stack_classes();
 
 // Caps the number of guarded stacks (default: from vm.max_map_count on Linux,
 // unlimited elsewhere). Lowering it only affects stacks mapped afterwards.

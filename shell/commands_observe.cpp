@@ -1,0 +1,55 @@
+// mem: what the runtime and the loop hold in memory.
+#include "commands.hpp"
+#include "shell.hpp"
+#include "words.hpp"
+
+#include <fmt/format.h>
+
+namespace corosh::shell {
+namespace {
+
+void mem(Shell& shell, const Words&) {
+  inspect::MemoryView m = shell.target().memory();
+  Output& out = shell.out;
+  out.line(out.paint(fmt::format("  {:<18} {:>9} {:>6} {:>7} {:>8} {:>10} {:>10}", "STACKS (THIS THREAD)", "SIZE", "LIVE",
+                                 "POOLED", "GUARDED", "RESERVED", "TOUCHED"),
+                     Tone::heading));
+  StackClass total;
+  for (const StackClass& c : m.stacks) {
+    out.line(fmt::format("  {:<18} {:>9} {:>6} {:>7} {:>8} {:>10} {:>10}", "", human_bytes(c.size), c.live, c.pooled,
+                         c.guarded, rounded_bytes(c.reserved), rounded_bytes(c.touched)));
+    total.live += c.live;
+    total.pooled += c.pooled;
+    total.guarded += c.guarded;
+    total.reserved += c.reserved;
+    total.touched += c.touched;
+  }
+  out.line(fmt::format("  {:<18} {:>9} {:>6} {:>7} {:>8} {:>10} {:>10}", "", "total", total.live, total.pooled,
+                       total.guarded, rounded_bytes(total.reserved), rounded_bytes(total.touched)));
+  const std::size_t unguarded = m.stacks_mapped - m.stacks_guarded;
+  out.line(fmt::format("  {:<18} {} of {} allowed ({} stacks mapped in the process)", "guard pages", m.stacks_guarded,
+                       m.guard_limit, m.stacks_mapped));
+  out.line(fmt::format("  {:<18} {}{}", "unguarded stacks", unguarded,
+                       unguarded ? " (a canary word checked at each yield instead)" : ""));
+  out.line(fmt::format("  {:<18} {} x {} = {} (at the top of each stack)", "control records", m.control_records,
+                       human_bytes(m.control_record_bytes), rounded_bytes(m.control_records * m.control_record_bytes)));
+  out.line(fmt::format("  {:<18} {} (descriptors, timers, watches)", "loop tables", rounded_bytes(m.loop_bytes)));
+  out.line(fmt::format("  {:<18} {}", "resident memory",
+                       m.resident_bytes ? rounded_bytes(m.resident_bytes) + " (the whole process)" : "unknown"));
+}
+
+}  // namespace
+
+void add_observe_commands(CommandTable& table) {
+  table.add({.name = "mem",
+             .summary = "memory: stacks by size, guard pages, control records, loop tables, resident set",
+             .help = "Stacks of this thread by size class: held by live coroutines, pooled for\n"
+                     "reuse, guarded, address space reserved and pages actually touched (resident,\n"
+                     "measured with mincore without touching them). Then guard pages in use\n"
+                     "against the limit (each costs a memory mapping), stacks without a guard,\n"
+                     "the control records at the top of each stack, the loop's own tables and the\n"
+                     "process's resident memory.",
+             .run = mem});
+}
+
+}  // namespace corosh::shell
