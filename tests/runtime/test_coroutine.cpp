@@ -4,6 +4,7 @@
 #include "support/child_process.hpp"
 
 #include <corosh/coroutine.hpp>
+#include <corosh/error.hpp>
 #include <corosh/registry.hpp>
 #include <corosh/stack.hpp>
 #include <corosh/trace.hpp>
@@ -466,24 +467,30 @@ TEST_CASE("100,000 create/resume/destroy cycles leak nothing", "[core]") {
   CHECK(corosh::live_coroutines().empty());
 }
 
+namespace {
+
+// Collects what it sees as "kind from->to" lines.
+struct Seen {
+  std::vector<std::string> events;
+  static void observe(const corosh::SwitchEvent& e, void* context) {
+    const char* kind = e.kind == corosh::SwitchEvent::resume  ? "resume"
+                       : e.kind == corosh::SwitchEvent::yield ? "yield"
+                                                              : "finish";
+    static_cast<Seen*>(context)->events.push_back(std::string(kind) + " " + std::to_string(e.from) + "->" +
+                                                  std::to_string(e.to));
+  }
+};
+
+}  // namespace
+
 TEST_CASE("a switch observer sees every resume, yield and finish", "[core]") {
-  struct Seen {
-    std::vector<std::string> events;
-  } seen;
-  corosh::set_switch_observer(
-      [](const corosh::SwitchEvent& e, void* context) {
-        const char* kind = e.kind == corosh::SwitchEvent::resume  ? "resume"
-                           : e.kind == corosh::SwitchEvent::yield ? "yield"
-                                                                  : "finish";
-        static_cast<Seen*>(context)->events.push_back(std::string(kind) + " " + std::to_string(e.from) +
-                                                      "->" + std::to_string(e.to));
-      },
-      &seen);
+  Seen seen;
+  REQUIRE(corosh::add_switch_observer(&Seen::observe, &seen));
   Coroutine co([] { corosh::yield(); });
   const std::string id = std::to_string(co.id());
   co.resume();
   co.resume();
-  corosh::set_switch_observer(nullptr, nullptr);
+  CHECK(corosh::remove_switch_observer(&Seen::observe, &seen));
   CHECK(seen.events == std::vector<std::string>{"resume 0->" + id, "yield " + id + "->0",
                                                 "resume 0->" + id, "finish " + id + "->0"});
 }
@@ -562,4 +569,65 @@ TEST_CASE("a coroutine handed back to a thread that exits is freed at its exit",
   cv.notify_all();
   owner.join();
   CHECK(corosh::stack_stats().mapped == mapped_before);  // freed as its thread exited
+}
+
+TEST_CASE("switch observers coexist, each seeing the switches made while it is added", "[core]") {
+  Seen first, second;
+  REQUIRE(corosh::add_switch_observer(&Seen::observe, &first));
+  CHECK(corosh::add_switch_observer(&Seen::observe, &first));  // once only
+  Coroutine co([] {
+    corosh::yield();
+    corosh::yield();
+  });
+  co.resume();
+  REQUIRE(corosh::add_switch_observer(&Seen::observe, &second));
+  co.resume();
+  CHECK(corosh::remove_switch_observer(&Seen::observe, &first));
+  CHECK_FALSE(corosh::remove_switch_observer(&Seen::observe, &first));
+  co.resume();
+  CHECK(corosh::remove_switch_observer(&Seen::observe, &second));
+  CHECK(first.events.size() == 4);   // two resumes, two yields
+  CHECK(second.events.size() == 4);  // one resume and yield, then the resume and finish
+  CHECK(second.events.back().starts_with("finish"));
+
+  // A recorder is one more observer: it and another run side by side.
+  corosh::SwitchRecorder recorder;
+  Seen third;
+  REQUIRE(corosh::add_switch_observer(&Seen::observe, &third));
+  recorder.start();
+  Coroutine again([] { corosh::yield(); });
+  again.resume();
+  recorder.stop();
+  CHECK(corosh::remove_switch_observer(&Seen::observe, &third));
+  CHECK(recorder.events().size() == 2);
+  CHECK(third.events.size() == 2);
+}
+
+TEST_CASE("a thread has room for max_switch_observers and refuses one more", "[core]") {
+  Seen seen[corosh::max_switch_observers + 1];
+  for (std::size_t i = 0; i < corosh::max_switch_observers; ++i) CHECK(corosh::add_switch_observer(&Seen::observe, &seen[i]));
+  CHECK_FALSE(corosh::add_switch_observer(&Seen::observe, &seen[corosh::max_switch_observers]));
+  corosh::SwitchRecorder recorder;
+  CHECK_THROWS_AS(recorder.start(), corosh::Error);
+  CHECK_FALSE(recorder.recording());
+  for (std::size_t i = 0; i < corosh::max_switch_observers; ++i) CHECK(corosh::remove_switch_observer(&Seen::observe, &seen[i]));
+}
+
+TEST_CASE("an observer may remove itself while it is being called", "[core]") {
+  struct Once {
+    int calls = 0;
+    static void observe(const corosh::SwitchEvent&, void* context) {
+      auto* self = static_cast<Once*>(context);
+      ++self->calls;
+      corosh::remove_switch_observer(&Once::observe, self);
+    }
+  } once;
+  Seen after;
+  REQUIRE(corosh::add_switch_observer(&Once::observe, &once));
+  REQUIRE(corosh::add_switch_observer(&Seen::observe, &after));
+  Coroutine co([] { corosh::yield(); });
+  co.resume();
+  CHECK(corosh::remove_switch_observer(&Seen::observe, &after));
+  CHECK(once.calls == 1);
+  CHECK(after.events.size() == 2);  // still called for the switch that removed the first
 }

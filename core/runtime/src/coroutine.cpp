@@ -290,13 +290,6 @@ void abandon(Control* c) noexcept {
 
 }  // namespace detail
 
-void set_switch_observer(SwitchObserver observer, void* context) noexcept {
-  detail::ThreadState& thread = detail::this_thread;
-  thread.observer = observer;
-  thread.observer_context = context;
-  detail::set_switch_hook(thread, detail::hook_observer, observer != nullptr);
-}
-
 void Coroutine::refuse_empty() { throw Error("corosh: resume() on an empty (moved-from) coroutine"); }
 
 Coroutine::Coroutine(Coroutine&& other) noexcept : control_(other.control_) {

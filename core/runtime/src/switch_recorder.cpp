@@ -1,13 +1,19 @@
 // switch_recorder.cpp — keeping every switch of a thread (trace.hpp).
 #include <corosh/trace.hpp>
 
+#include <corosh/error.hpp>
+
 #include <chrono>
+#include <string>
 
 namespace corosh {
 
 SwitchRecorder::~SwitchRecorder() { stop(); }
 
 void SwitchRecorder::start() {
+  stop();
+  if (!add_switch_observer(&SwitchRecorder::observe, this))
+    throw Error("corosh: this thread already has " + std::to_string(max_switch_observers) + " switch observers");
   events_.clear();
   names_.clear();
   dropped_ = 0;
@@ -15,12 +21,11 @@ void SwitchRecorder::start() {
                     std::chrono::steady_clock::now().time_since_epoch())
                     .count();
   recording_ = true;
-  set_switch_observer(&SwitchRecorder::observe, this);
 }
 
 void SwitchRecorder::stop() noexcept {
   if (!recording_) return;
-  set_switch_observer(nullptr, nullptr);
+  remove_switch_observer(&SwitchRecorder::observe, this);
   recording_ = false;
 }
 

@@ -1,14 +1,18 @@
 // corosh/trace.hpp — observing every context switch.
 //
 // An observer sees each switch as it happens: which coroutine starts running
-// and which stops, and why. One observer per thread; with none set a switch
-// pays one predictable branch.
+// and which stops, and why. A thread has up to max_switch_observers at once
+// (a trace recording, a `watch`, a tool of the program's own), each called in
+// the order it was added; with none a switch pays one predictable branch.
 //
-//   corosh::set_switch_observer([](const corosh::SwitchEvent& e, void*) {
+//   auto print = [](const corosh::SwitchEvent& e, void*) {
 //     std::printf("%llu -> %llu\n", (unsigned long long)e.from, (unsigned long long)e.to);
-//   }, nullptr);
+//   };
+//   corosh::add_switch_observer(print, nullptr);
+//   ...
+//   corosh::remove_switch_observer(print, nullptr);
 //
-// A SwitchRecorder is that observer keeping every event (the shell's
+// A SwitchRecorder is an observer keeping every event (the shell's
 // `trace on`, which writes them as Chrome trace events):
 //
 //   corosh::SwitchRecorder recorder;
@@ -45,11 +49,18 @@ struct SwitchEvent {
 
 using SwitchObserver = void (*)(const SwitchEvent& event, void* context);
 
-// Sets this thread's observer (nullptr turns observing off).
-void set_switch_observer(SwitchObserver observer, void* context) noexcept;
+// How many observers a thread can have at once.
+inline constexpr std::size_t max_switch_observers = 4;
 
-// Records this thread's switches while started. One recorder observes a
-// thread at a time (it is the thread's observer).
+// Adds an observer of this thread's switches, called with `context`; false
+// if the thread already has max_switch_observers. The same pair may be added
+// once: adding it again returns true and changes nothing.
+bool add_switch_observer(SwitchObserver observer, void* context) noexcept;
+// Removes the observer added with this pair; false if there is none. Safe
+// from inside an observer (the switch being reported still reaches it).
+bool remove_switch_observer(SwitchObserver observer, void* context) noexcept;
+
+// Records this thread's switches while started (as one of its observers).
 class SwitchRecorder {
  public:
   SwitchRecorder() = default;
@@ -59,6 +70,7 @@ class SwitchRecorder {
   SwitchRecorder& operator=(const SwitchRecorder&) = delete;
 
   // Starts recording on the calling thread, forgetting an earlier recording.
+  // Throws corosh::Error if the thread has no room for another observer.
   void start();
   // Stops recording; the events stay until the next start().
   void stop() noexcept;

@@ -61,7 +61,7 @@ struct ThreadRegistry;
 // many there are; a new one (per-coroutine time accounting, say) adds a bit
 // here and its work in notify_switch, never a test of its own.
 enum SwitchHook : std::uint32_t {
-  hook_observer = 1,  // set_switch_observer (trace.hpp)
+  hook_observer = 1,  // add_switch_observer (trace.hpp)
 };
 
 // The root record of a thread that has not created a coroutine yet: it only
@@ -94,7 +94,7 @@ struct ThreadState {
   // were switched away from inside a catch block or during unwinding).
   std::uint32_t parked_exception_states = 0;
   ThreadRegistry* registry = nullptr;  // this thread's coroutines (registry.cpp)
-  SwitchObserver observer = nullptr;   // trace.hpp
+  SwitchObserver observer = nullptr;   // switch_observers.cpp's fan-out (hook_observer)
   void* observer_context = nullptr;
 };
 
