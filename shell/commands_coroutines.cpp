@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <csignal>
 #include <unordered_map>
 
@@ -99,6 +100,12 @@ void list(Shell& shell, const Words& args) {
   std::unordered_map<std::uint64_t, std::optional<FrameLine>> parked;
   for (const inspect::StackSet::Stack& s : stacks.stacks) parked.emplace(s.id, lines.parked_at(s));
 
+  // `!` marks a coroutine with a warning (`warnings` says which).
+  std::set<std::uint64_t> warned;
+  try {
+    for (const inspect::Warning& w : shell.target().warnings(shell.warning_limits)) warned.insert(w.coroutine);
+  } catch (const NotSupported&) {
+  }
   Table table({{" "}, {"ID", Table::right}, {"NAME"}, {"STATE"}, {"SWITCHES", Table::right}, {"STACK USED/SIZE"},
                {"PARKED AT"}, {""}});
   for (const CoroutineView* v : shown) {
@@ -106,7 +113,7 @@ void list(Shell& shell, const Words& args) {
     auto at = parked.find(c.id);
     // Not spawned by the shell: the loop's (echo listeners) or one a demo
     // made for itself (pipeline's stages). Only their owner resumes them.
-    table.add({c.id == shell.selected ? "*" : "", std::to_string(c.id), c.name.empty() ? "-" : c.name,
+    table.add({std::string(c.id == shell.selected ? "*" : "") + (warned.contains(c.id) ? "!" : ""), std::to_string(c.id), c.name.empty() ? "-" : c.name,
                Shell::state_text(c), std::to_string(c.switches),
                fmt::format("{}/{}", c.stack_in_use, human_bytes(c.stack_size)),
                parked_text(c, at == parked.end() ? std::nullopt : at->second), v->yours ? "" : "(inspect only)"});
@@ -184,7 +191,8 @@ void add_coroutine_commands(CommandTable& table) {
                      "shows it, the runtime's frames skipped). Coroutines marked (inspect\n"
                      "only) were not spawned by you: the event loop's (echo listeners'\n"
                      "acceptors and connections) and those a demo starts for itself\n"
-                     "(pipeline's stages). Only their owner resumes them.\n"
+                     "(pipeline's stages). Only their owner resumes them. A ! after the\n"
+                     "selection mark flags a coroutine with a warning (`warnings` explains it).\n"
                      "Filters, all of them at once: --state S (created, suspended, running,\n"
                      "normal, dead, waiting, or returned, threw, cancelled, faulted; given\n"
                      "twice, either), --name GLOB ('read-*'), --waiting, --dead, --site\n"

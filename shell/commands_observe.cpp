@@ -1,4 +1,5 @@
-// mem: what the runtime and the loop hold in memory.
+// mem, warnings: what the runtime and the loop hold in memory, and what in
+// them is probably wrong.
 #include "commands.hpp"
 #include "shell.hpp"
 #include "words.hpp"
@@ -38,6 +39,24 @@ void mem(Shell& shell, const Words&) {
                        m.resident_bytes ? rounded_bytes(m.resident_bytes) + " (the whole process)" : "unknown"));
 }
 
+void warnings(Shell& shell, const Words& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "--resume-limit")
+      throw CommandError(fmt::format("unknown option '{}' (--resume-limit MS is known)", printable(args[i])));
+    if (i + 1 == args.size()) throw CommandError("--resume-limit needs milliseconds");
+    const std::uint64_t limit_ms = parse_number(args[++i], "MS", 1, 3'600'000);
+    shell.warning_limits.long_resume_ns = std::int64_t(limit_ms) * 1'000'000;
+    shell.out.line(fmt::format("a resume longer than {} ms is now a warning", limit_ms));
+  }
+  std::vector<inspect::Warning> found = shell.current_warnings();
+  if (found.empty()) return shell.out.line("no warnings");
+  for (const inspect::Warning& w : found) {
+    std::vector<std::string> lines = Shell::warning_lines(w);
+    shell.out.line(shell.out.paint("! ", Tone::warn) + lines[0]);
+    for (std::size_t i = 1; i < lines.size(); ++i) shell.out.line("  " + lines[i]);
+  }
+}
+
 }  // namespace
 
 void add_observe_commands(CommandTable& table) {
@@ -50,6 +69,20 @@ void add_observe_commands(CommandTable& table) {
                      "the control records at the top of each stack, the loop's own tables and the\n"
                      "process's resident memory.",
              .run = mem});
+  table.add({.name = "warnings",
+             .options = {{"--resume-limit", "MS", ArgKind::count}},
+             .summary = "what is probably wrong: long resumes, lost coroutines, full stacks, ...",
+             .help = "Each warning names the coroutine and where it is parked:\n"
+                     "  a resume that ran longer than the limit without yielding: it blocked\n"
+                     "    the loop (default 100 ms; --resume-limit MS sets it; needs accounting);\n"
+                     "  a coroutine the loop owns, suspended without waiting on the loop:\n"
+                     "    nothing will ever resume it;\n"
+                     "  a stack more than 75% used (deepest point seen, pages touched);\n"
+                     "  a coroutine on a stack without a guard page;\n"
+                     "  a listener that closed connections unserved (out of descriptors).\n"
+                     "`list` marks warned coroutines with !. At a terminal a new warning is\n"
+                     "printed above the prompt once, when it first holds.",
+             .run = warnings});
 }
 
 }  // namespace corosh::shell

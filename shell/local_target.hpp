@@ -47,6 +47,9 @@ class LocalTarget final : public Target {
   std::vector<inspect::FdView> loop_fds() override { return inspect::loop_fds(loop_); }
   std::vector<inspect::TimerView> loop_timers() override { return inspect::loop_timers(loop_); }
   inspect::MemoryView memory() override { return inspect::memory(loop_); }
+  std::vector<inspect::Warning> warnings(const inspect::WarningLimits& limits) override {
+    return inspect::warnings(loop_, limits);
+  }
 
   void trace_start() override;
   std::size_t trace_stop() override;

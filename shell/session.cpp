@@ -19,11 +19,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 namespace corosh {
 namespace {
@@ -48,8 +50,11 @@ std::string startup_file() {
 }
 
 // Runs the lines of `input` until it ends or the shell quits; false if
-// `stop_on_error` ended it at a failing command.
-bool run_input(shell::Shell& shell, shell::Input& input, Loop& loop, bool echo, bool stop_on_error) {
+// `stop_on_error` ended it at a failing command. At a terminal the loop wakes
+// at least once a second, so that a new warning shows up above the prompt
+// while nobody types.
+bool run_input(shell::Shell& shell, shell::Input& input, Loop& loop, bool echo, bool stop_on_error,
+               bool at_terminal = false) {
   while (!shell.quitting()) {
     if (std::optional<shell::Line> line = input.next()) {
       if (echo) shell.out.line("> " + (line->too_long ? std::string("(a line too long to show)") : line->text));
@@ -65,7 +70,8 @@ bool run_input(shell::Shell& shell, shell::Input& input, Loop& loop, bool echo, 
     }
     if (input.finished()) break;
     input.ready();
-    loop.run_once();
+    loop.run_once(at_terminal ? std::optional<Duration>(std::chrono::seconds(1)) : std::nullopt);
+    if (at_terminal) shell.report_new_warnings();
   }
   return true;
 }
@@ -151,7 +157,7 @@ int run_shell(Loop& loop, const ShellOptions& options) {
       } else {
         input = std::make_unique<BatchInput>(loop, STDIN_FILENO);
       }
-      run_input(shell, *input, loop, options.echo, false);
+      run_input(shell, *input, loop, options.echo, false, terminal);
       input.reset();
     }
     loop.remove(sigint);

@@ -235,4 +235,49 @@ void Shell::report_death(const inspect::Death& death) {
                 {.limit = 12, .full_command = fmt::format("stack {} --full", death.id)});
 }
 
+// --- warnings ------------------------------------------------------------------
+
+namespace {
+
+std::string warning_key(const inspect::Warning& w) {
+  return fmt::format("{}/{}/{}", w.kind, w.coroutine, w.fd);
+}
+
+}  // namespace
+
+std::vector<inspect::Warning> Shell::current_warnings() {
+  std::vector<inspect::Warning> found = target.warnings(warning_limits);
+  warned_.clear();
+  for (const inspect::Warning& w : found) warned_.insert(warning_key(w));
+  return found;
+}
+
+std::vector<std::string> Shell::warning_lines(const inspect::Warning& w) {
+  std::vector<std::string> lines{w.coroutine ? fmt::format("{} {}", label(w.coroutine, w.name), w.message) : w.message};
+  const Symbol& at = w.parked_at;
+  if (!at.function.empty())
+    lines.push_back(fmt::format("  parked in {}{}", readable_name(at.function),
+                                at.file.empty() ? "" : fmt::format(" at {}:{}", at.file, at.line)));
+  return lines;
+}
+
+void Shell::report_new_warnings() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_warning_check_) return;
+  next_warning_check_ = now + std::chrono::seconds(1);
+  const std::set<std::string> before = warned_;
+  std::vector<inspect::Warning> found;
+  try {
+    found = current_warnings();
+  } catch (const std::exception&) {
+    return;  // a target that cannot tell (NotSupported) or is gone: nothing to report
+  }
+  for (const inspect::Warning& w : found) {
+    if (before.contains(warning_key(w))) continue;
+    std::vector<std::string> lines = warning_lines(w);
+    out.line(out.paint("warning: ", Tone::warn) + lines[0]);
+    for (std::size_t i = 1; i < lines.size(); ++i) out.line("  " + lines[i]);
+  }
+}
+
 }  // namespace corosh::shell

@@ -13,8 +13,10 @@
 
 #include <corosh/loop.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,6 +112,18 @@ class Shell {
   // backtrace at the fault) or an escaped exception (type and message).
   void report_death(const inspect::Death& death);
 
+  // --- warnings ------------------------------------------------------------------
+  // When the target's warnings are due (`warnings --resume-limit` sets one).
+  inspect::WarningLimits warning_limits;
+  // The target's warnings now; those not seen before count as reported.
+  std::vector<inspect::Warning> current_warnings();
+  // "coroutine 3 'x' ran 250 ms in one resume ..." and, if it is parked,
+  // "  parked in f() at file.cpp:12".
+  static std::vector<std::string> warning_lines(const inspect::Warning& warning);
+  // At most once a second: prints the warnings that are new since the last
+  // look (each once, as long as it holds). Call it between commands.
+  void report_new_warnings();
+
   // --- running the loop from a command --------------------------------------
   // Marks a command that runs the loop as interruptible; returns to normal
   // when destroyed.
@@ -134,6 +148,8 @@ class Shell {
   std::uint64_t local_selected_ = 0;  // the selection to restore on detach
   bool lost_reported_ = false;
   TimerId detach_timer_;
+  std::set<std::string> warned_;  // keys of the warnings that held at the last look
+  std::chrono::steady_clock::time_point next_warning_check_{};
   bool quit_ = false;
   bool json_now_ = false;
   bool busy_ = false;

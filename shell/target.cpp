@@ -32,5 +32,6 @@ PluginInfo Target::unload(const std::string&) { unsupported("unloading a plugin"
 std::vector<inspect::FdView> Target::loop_fds() { unsupported("listing the loop's descriptors"); }
 std::vector<inspect::TimerView> Target::loop_timers() { unsupported("listing the loop's timers"); }
 inspect::MemoryView Target::memory() { unsupported("mem"); }
+std::vector<inspect::Warning> Target::warnings(const inspect::WarningLimits&) { unsupported("warnings"); }
 
 }  // namespace corosh::shell

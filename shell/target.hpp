@@ -126,9 +126,11 @@ class Target {
   // Every queued timer, soonest first.
   virtual std::vector<inspect::TimerView> loop_timers();
 
-  // --- resources ------------------------------------------------------------------
+  // --- resources and warnings -----------------------------------------------------
   // Stacks, control records, the loop's tables, resident memory.
   virtual inspect::MemoryView memory();
+  // What is probably wrong now (inspect::Warning), judged by `limits`.
+  virtual std::vector<inspect::Warning> warnings(const inspect::WarningLimits& limits);
 
   // --- tracing --------------------------------------------------------------------
   // Starts recording switches (forgetting an earlier recording).

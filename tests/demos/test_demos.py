@@ -84,7 +84,7 @@ def equal(actual, expected, what):
 def list_row(lines, name):
     """The `list` row of the coroutine called `name`: (switches, state)."""
     for l in lines:
-        m = re.match(r"[ *]\s+\d+\s+(\S+)\s+(.*?)\s+(\d+)\s+\d+/\S+ \S+", l)
+        m = re.match(r"[ *][ !]\s*\d+\s+(\S+)\s+(.*?)\s+(\d+)\s+\d+/\S+ \S+", l)
         if m and m.group(1) == name:
             return int(m.group(3)), m.group(2)
     raise AssertionError(f"no coroutine '{name}' in:\n" + "\n".join(lines))
@@ -330,6 +330,48 @@ def test_null_deref():
     lines = shell("spawn null_deref; step 2; info")
     check("coroutine 1 'null_deref' faulted: SIGSEGV at 0x8: null pointer dereference" in lines,
           "the fault address is the field's offset from null")
+
+
+def warning_lines(lines, command="warnings"):
+    return [l for l in section(lines, command) if l.startswith("! ")]
+
+
+def test_stranded():
+    equal(demo("stranded"), ["spawned coroutine 2 on the loop", "cancelled coroutine 2"], "standalone")
+    lines = shell("spawn stranded; step; wait 0.1; warnings; step; list")
+    warned = warning_lines(lines)
+    check(len(warned) == 1 and warned[0].startswith("! coroutine 2 'stranded_helper' belongs to the loop")
+          and "nothing will ever resume it" in warned[0], f"the stranded helper is flagged: {warned}")
+    check(any("parked in (anonymous namespace)::wait_for_nothing()" in l for l in section(lines, "warnings")),
+          "where it is parked")
+    after = lines[lines.index("> warnings"):]
+    check("cancelled coroutine 2" in after, "the second step cancels it")
+    check(not any("stranded_helper" in l for l in section(lines, "list")), "the cancelled helper is gone")
+
+
+def test_unguarded():
+    equal(demo("unguarded", "2"), [f"step {i} on a stack with no guard page" for i in (1, 2)], "standalone")
+    lines = shell("spawn unguarded; step; info; warnings")
+    check(any("no guard page (canary checked at each yield)" in l for l in section(lines, "info")),
+          "info says the stack has no guard page")
+    warned = warning_lines(lines)
+    check(any(w.startswith("! coroutine 1 'unguarded' runs on a 256 KiB stack without a guard page") for w in warned),
+          f"the warning: {warned}")
+    check(not any("has used" in w for w in warned), f"the canary's page does not count as stack use: {warned}")
+
+
+def test_out_of_fds():
+    out = demo("out_of_fds", "2")
+    check(len(out) == 2 and re.match(r"[12] clients connected to port \d+", out[0])
+          and re.match(r"dropped [12] connections, then served one", out[1]), f"standalone: {out}")
+    lines = shell("spawn out_of_fds 3; step; wait 0.3; warnings; loop; wait 2.5; warnings")
+    dropped = int(re.search(r"dropped (\d+) connections", "\n".join(section(lines, "wait 0.3"))).group(1))
+    check(dropped >= 1, "the crowd was dropped")
+    warned = warning_lines(lines)
+    check(len(warned) == 1 and re.match(rf"! coroutine 1 'out_of_fds' accepts on 127\.0\.0\.1:\d+ \(fd \d+\), which closed "
+                                        rf"{dropped} connections? unserved", warned[0]), f"the warning: {warned}")
+    check(any(re.search(rf"1 accepted, {dropped} dropped", l) for l in section(lines, "loop")), "loop's counts")
+    check(lines[-1] == "no warnings", "no warning once the listener is closed")
 
 
 def test_catalog():

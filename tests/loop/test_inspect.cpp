@@ -182,3 +182,80 @@ TEST_CASE("mem counts the stacks by size, the pooled ones and the control record
   CHECK(counts(small).live == 0);
   CHECK(counts(small).pooled == 0);
 }
+
+namespace {
+
+bool has_warning(const std::vector<inspect::Warning>& found, std::string_view kind, std::uint64_t id) {
+  return std::any_of(found.begin(), found.end(),
+                     [&](const inspect::Warning& w) { return w.kind == kind && w.coroutine == id; });
+}
+
+// Recurses `depth` frames of about 1 KiB each, then yields at the bottom.
+[[gnu::noinline]] void descend(int depth) {
+  volatile char frame[1024];
+  frame[0] = char(depth);
+  if (depth > 0)
+    descend(depth - 1);
+  else
+    corosh::yield();
+  frame[1] = frame[0];
+}
+
+}  // namespace
+
+TEST_CASE("warnings: a loop-owned coroutine suspended without waiting will never be resumed", "[loop][inspect]") {
+  ForgetSymbols forget;
+  Loop loop;
+  std::uint64_t lost = loop.spawn({.name = "lost"}, [] { corosh::yield(); });
+  std::uint64_t sleeping = loop.spawn({.name = "sleeping"}, [&] { loop.sleep(10s); });
+  loop.run_once(0ms);
+  std::vector<inspect::Warning> found = inspect::warnings(loop);
+  CHECK(has_warning(found, "never_woken", lost));
+  CHECK_FALSE(has_warning(found, "never_woken", sleeping));  // its timer will wake it
+  for (const inspect::Warning& w : found)
+    if (w.coroutine == lost) CHECK(w.name == "lost");
+  // Not the loop's: its owner may resume it, so nothing to say.
+  corosh::Coroutine mine([] { corosh::yield(); });
+  mine.resume();
+  CHECK_FALSE(has_warning(inspect::warnings(loop), "never_woken", mine.id()));
+  loop.cancel(lost);
+  loop.cancel(sleeping);
+  CHECK(inspect::warnings(loop).empty());
+}
+
+TEST_CASE("warnings: a never-woken coroutine's warning says where it is parked", "[loop][inspect]") {
+  ForgetSymbols forget;
+  Loop loop;
+  std::uint64_t lost = loop.spawn({.name = "lost"}, [] { corosh::yield(); });
+  loop.run_once(0ms);
+  std::vector<inspect::Warning> found = inspect::warnings(loop);
+  REQUIRE(has_warning(found, "never_woken", lost));
+  for (const inspect::Warning& w : found)
+    if (w.coroutine == lost) {
+      INFO("parked at " << w.parked_at.function << " in " << w.parked_at.file);
+      CHECK(w.parked_at.file.find("test_inspect.cpp") != std::string::npos);
+    }
+  loop.cancel(lost);
+}
+
+TEST_CASE("warnings: a stack without a guard page, and a stack mostly used", "[loop][inspect]") {
+  ForgetSymbols forget;
+  Loop loop;
+  corosh::trim_stack_pool();
+  const corosh::StackStats stats = corosh::stack_stats();
+  corosh::set_guard_limit(stats.guarded);
+  corosh::Coroutine unguarded([] { corosh::yield(); });
+  corosh::set_guard_limit(stats.guard_limit);
+  unguarded.resume();
+  corosh::Coroutine shallow(corosh::Options{.stack_size = 64 * 1024}, [] { descend(4); });
+  corosh::Coroutine deep(corosh::Options{.stack_size = 64 * 1024}, [] { descend(52); });
+  shallow.resume();
+  deep.resume();
+  std::vector<inspect::Warning> found = inspect::warnings(loop);
+  CHECK(has_warning(found, "unguarded_stack", unguarded.id()));
+  CHECK_FALSE(has_warning(found, "unguarded_stack", deep.id()));
+  CHECK(has_warning(found, "stack_use", deep.id()));
+  CHECK_FALSE(has_warning(found, "stack_use", shallow.id()));
+  CHECK_FALSE(has_warning(found, "stack_use", unguarded.id()));  // its canary page is not use
+  CHECK_FALSE(has_warning(inspect::warnings(loop, {.stack_use = 0.95}), "stack_use", deep.id()));
+}

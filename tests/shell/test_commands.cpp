@@ -36,6 +36,9 @@ class FakeTarget final : public Target {
   std::vector<DemoInfo> demo_list;
   std::deque<CoroutineView> spawned;  // what spawn() makes, in order (empty: NotSupported)
   std::vector<PluginInfo> plugin_list;
+  std::vector<inspect::Warning> warning_list;
+  std::vector<inspect::FdView> fds;
+  inspect::WarningLimits limits_asked;
 
   std::string describe() const override { return "the fake"; }
   std::vector<DemoInfo> demos() override { return demo_list; }
@@ -58,6 +61,12 @@ class FakeTarget final : public Target {
   inspect::LoopState loop() override { return {}; }
   std::vector<ListenerView> listener_list;
   std::vector<ListenerView> listeners() override { return listener_list; }
+  std::vector<inspect::FdView> loop_fds() override { return fds; }
+  std::vector<inspect::TimerView> loop_timers() override { return {}; }
+  std::vector<inspect::Warning> warnings(const inspect::WarningLimits& limits) override {
+    limits_asked = limits;
+    return warning_list;
+  }
   void trace_start() override {}
   std::size_t trace_stop() override { return 0; }
   bool tracing() const override { return false; }
@@ -282,6 +291,56 @@ TEST_CASE("forget lets dead coroutines go, one or all, and refuses a live one", 
   CHECK(s.target.forgotten == std::vector<std::uint64_t>{1, 3});
   CHECK(s.run("forget --dead") == std::vector<std::string>{"no dead coroutines to forget"});
   CHECK(s.run("forget 2 --dead") == std::vector<std::string>{"error: forget: give an ID or --dead, not both"});
+}
+
+TEST_CASE("warnings name the coroutine and where it is parked; list marks it with !", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(1, "fib", State::suspended, true), coroutine(2, "lost", State::suspended, false)};
+  CHECK(s.run("warnings") == std::vector<std::string>{"no warnings"});
+  inspect::Warning w;
+  w.kind = "never_woken";
+  w.coroutine = 2;
+  w.name = "lost";
+  w.message = "belongs to the loop but is suspended without waiting on it";
+  w.parked_at = frame("wander()", "lost.cpp", 12).symbol;
+  s.target.warning_list = {w};
+  CHECK(s.run("warnings") ==
+        std::vector<std::string>{"! coroutine 2 'lost' belongs to the loop but is suspended without waiting on it",
+                                 "    parked in wander() at lost.cpp:12"});
+  std::vector<std::string> out = s.run("list");
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].starts_with("     1"));
+  CHECK(out[2].starts_with(" !   2"));
+  CHECK(s.run("warnings --resume-limit 250")[0] == "a resume longer than 250 ms is now a warning");
+  CHECK(s.target.limits_asked.long_resume_ns == 250'000'000);
+  CHECK(s.run("warnings --resume-limit 0") ==
+        std::vector<std::string>{"error: warnings: MS out of range: 0 (allowed: 1 to 3600000)"});
+  CHECK(s.run("warnings --loud") ==
+        std::vector<std::string>{"error: warnings: unknown option '--loud' (--resume-limit MS is known)"});
+}
+
+TEST_CASE("loop --fd N tells who waits on the descriptor and where it is parked", "[shell]") {
+  Session s;
+  s.target.coroutines = {coroutine(5, "acceptor", State::suspended, false, "fd 7 readable")};
+  s.target.stacks[5] = {frame("corosh::Loop::wait(int, corosh::Interest)", "loop.cpp", 300),
+                        frame("serve(corosh::Listener&)", "server.cpp", 42)};
+  inspect::FdView f;
+  f.fd = 7;
+  f.kind = "listener";
+  f.local = "127.0.0.1:7000";
+  f.registered = "readable";
+  f.waiters = {{5, "acceptor", "readable", -1}};
+  f.listening = true;
+  f.accepted = 4;
+  f.dropped = 1;
+  s.target.fds = {f};
+  CHECK(s.run("loop --fd 7") == std::vector<std::string>{"fd 7: listener on 127.0.0.1:7000, poller interest readable",
+                                                         "  coroutine 5 'acceptor' waits readable",
+                                                         "    parked in serve(corosh::Listener&) at server.cpp:42",
+                                                         "  no watch", "  listener: 4 accepted, 1 dropped"});
+  CHECK(s.run("loop --fd 8") ==
+        std::vector<std::string>{"fd 8: not known to the loop (nothing waits on it or watches it)"});
+  CHECK(s.run("loop --fd") == std::vector<std::string>{"error: loop: --fd needs a descriptor number"});
 }
 
 TEST_CASE("stack names the frames, says what it left out, and refuses a coroutine with no stack", "[shell]") {

@@ -88,6 +88,8 @@ CoroutineInfo snapshot(const Control& c, Snapshot what) {
   info.stack_guarded = c.stack.guarded;
   info.stack_base = reinterpret_cast<std::uintptr_t>(c.stack.base);
   if (what == Snapshot::full) info.stack_touched = touched_bytes(c.stack);
+  const auto stack_top = reinterpret_cast<std::uintptr_t>(c.stack.top());
+  if (c.lowest_sp >= info.stack_base && c.lowest_sp < stack_top) info.stack_deepest = stack_top - c.lowest_sp;
   info.fault_signal = c.fault_signal;
   info.fault_address = c.fault_address;
   info.fault_pc = c.fault_pc;

@@ -129,6 +129,32 @@ struct MemoryView {
   std::size_t resident_bytes = 0;    // the process's resident memory (0 if unknown)
 };
 
+// Something about a coroutine (or a listener) that is probably a bug or
+// about to be one.
+struct Warning {
+  // "long_resume": a resume ran longer than the limit without yielding
+  //   (it blocked the loop; needs time accounting);
+  // "never_woken": a loop-owned coroutine suspended without waiting on the
+  //   loop, so nothing will ever resume it;
+  // "stack_use": more of its stack used than the limit (from the deepest
+  //   point seen and the pages touched);
+  // "unguarded_stack": no guard page below its stack;
+  // "dropped_connections": a listener closed connections unserved (out of
+  //   descriptors); `coroutine` is the one accepting on it, if any.
+  std::string kind;
+  std::uint64_t coroutine = 0;
+  std::string name;
+  std::string message;               // what is wrong, as a sentence after the coroutine's label
+  Symbol parked_at;                  // where that coroutine is parked (see parked_at())
+  int fd = -1;                       // dropped_connections: the listener
+};
+
+// When a warning is due.
+struct WarningLimits {
+  std::int64_t long_resume_ns = 100'000'000;  // longest acceptable resume
+  double stack_use = 0.75;                    // of the stack's size
+};
+
 // How a coroutine died, as tools report it: a contained fault, or an
 // exception that escaped it.
 struct Death {
@@ -268,6 +294,9 @@ std::vector<FdView> loop_fds(const Loop& loop);
 std::vector<TimerView> loop_timers(const Loop& loop);
 // Stacks, control records, the loop's tables and the process's resident memory.
 MemoryView memory(const Loop& loop);
+// Every warning that holds now for this thread's coroutines and `loop`'s
+// listeners, oldest coroutine first.
+std::vector<Warning> warnings(const Loop& loop, const WarningLimits& limits = {});
 // What `error` (an exception that ended coroutine `id`) says, as a Death.
 Death death(std::uint64_t id, std::string_view name, std::exception_ptr error);
 // This build's saved-context block.

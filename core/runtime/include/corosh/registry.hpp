@@ -40,10 +40,15 @@ struct CoroutineInfo {
   std::uintptr_t site_address = 0;
   std::uint64_t parent = 0;          // the coroutine that created it (0: none, see creator)
   Creator creator = Creator::thread; // who created it
-  std::uint64_t switches = 0;        // times it was switched to
+  std::uint64_t switches = 0;        // times it was switched to (its resumes)
+  // Time accounting (corosh/accounting.hpp), counted while it is on:
+  std::int64_t run_ns = 0;           // time spent running (its own code, not what it resumed)
+  std::int64_t longest_run_ns = 0;   // the longest single resume, until it yielded
+  std::int64_t last_ran_ns = 0;      // steady clock when it last stopped running; 0 if not seen
   std::size_t stack_size = 0;        // usable bytes
   std::size_t stack_in_use = 0;      // bytes above its saved stack pointer
   std::size_t stack_touched = 0;     // bytes of pages ever touched (mincore)
+  std::size_t stack_deepest = 0;     // bytes above the deepest stack pointer seen at a yield
   bool stack_guarded = false;        // a PROT_NONE page lies below the stack
   std::uintptr_t stack_base = 0;     // lowest usable address
   int fault_signal = 0;              // Ending::faulted: the signal and address
