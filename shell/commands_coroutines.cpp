@@ -103,7 +103,9 @@ void list(Shell& shell, const Words& args) {
   // `!` marks a coroutine with a warning (`warnings` says which).
   std::set<std::uint64_t> warned;
   try {
-    for (const inspect::Warning& w : shell.target().warnings(shell.warning_limits)) warned.insert(w.coroutine);
+    inspect::WarningLimits limits = shell.warning_limits;
+    limits.locate = false;  // only which coroutines: no stack walks
+    for (const inspect::Warning& w : shell.target().warnings(limits)) warned.insert(w.coroutine);
   } catch (const NotSupported&) {
   }
   Table table({{" "}, {"ID", Table::right}, {"NAME"}, {"STATE"}, {"SWITCHES", Table::right}, {"STACK USED/SIZE"},

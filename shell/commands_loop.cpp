@@ -178,9 +178,12 @@ void print_timers(Shell& shell, const std::vector<inspect::TimerView>& timers) {
 void print_fd(Shell& shell, int fd) {
   std::vector<inspect::FdView> fds = shell.target().loop_fds();
   auto it = std::find_if(fds.begin(), fds.end(), [&](const inspect::FdView& f) { return f.fd == fd; });
-  if (it == fds.end())
+  if (it == fds.end()) {
+    if (shell.json_output()) throw CommandError(fmt::format("fd {} is not known to the loop", fd));
     return shell.out.line(fmt::format("fd {}: not known to the loop (nothing waits on it or watches it)", fd));
+  }
   const inspect::FdView& f = *it;
+  if (shell.json_output()) return shell.out.line(json_text({{"fd", f}}));
   std::string address = f.kind == "connection" ? fmt::format(" {} -> {}", f.local, f.peer)
                         : f.local.empty()      ? ""
                                                : " on " + f.local;
@@ -210,7 +213,9 @@ void loop(Shell& shell, const Words& args) {
   }
   if (fd) return print_fd(shell, *fd);
   inspect::LoopState s = shell.target().loop();
-  if (shell.json_output()) return shell.out.line(json_text({{"loop", s}}));
+  if (shell.json_output())
+    return shell.out.line(
+        json_text({{"loop", s}, {"fds", shell.target().loop_fds()}, {"timers", shell.target().loop_timers()}}));
   shell.out.line(fmt::format("backend {}: {} fds registered, {} timers, {} coroutines waiting, {} owned by the loop, "
                              "{} iterations, {} polls",
                              s.backend, s.registered_fds, s.timers, s.waiting, s.spawned, s.iterations, s.polls));

@@ -2,15 +2,20 @@
 // them is probably wrong.
 #include "commands.hpp"
 #include "shell.hpp"
+#include "target_json.hpp"
 #include "words.hpp"
 
 #include <fmt/format.h>
+
+#include <map>
+#include <string>
 
 namespace corosh::shell {
 namespace {
 
 void mem(Shell& shell, const Words&) {
   inspect::MemoryView m = shell.target().memory();
+  if (shell.json_output()) return shell.out.line(json_text({{"memory", m}}));
   Output& out = shell.out;
   out.line(out.paint(fmt::format("  {:<18} {:>9} {:>6} {:>7} {:>8} {:>10} {:>10}", "STACKS (THIS THREAD)", "SIZE", "LIVE",
                                  "POOLED", "GUARDED", "RESERVED", "TOUCHED"),
@@ -49,12 +54,21 @@ void warnings(Shell& shell, const Words& args) {
     shell.out.line(fmt::format("a resume longer than {} ms is now a warning", limit_ms));
   }
   std::vector<inspect::Warning> found = shell.current_warnings();
+  if (shell.json_output()) return shell.out.line(json_text({{"warnings", found}}));
   if (found.empty()) return shell.out.line("no warnings");
+  // Thousands of coroutines past the guard limit are one story, not
+  // thousands of lines: a few of each kind, then how many more.
+  constexpr std::size_t shown_per_kind = 10;
+  std::map<std::string, std::size_t> seen;
   for (const inspect::Warning& w : found) {
+    if (++seen[w.kind] > shown_per_kind) continue;
     std::vector<std::string> lines = Shell::warning_lines(w);
     shell.out.line(shell.out.paint("! ", Tone::warn) + lines[0]);
     for (std::size_t i = 1; i < lines.size(); ++i) shell.out.line("  " + lines[i]);
   }
+  for (const auto& [kind, count] : seen)
+    if (count > shown_per_kind)
+      shell.out.line(fmt::format("... and {} more {} warnings", count - shown_per_kind, kind));
 }
 
 }  // namespace
@@ -68,6 +82,7 @@ void add_observe_commands(CommandTable& table) {
                      "against the limit (each costs a memory mapping), stacks without a guard,\n"
                      "the control records at the top of each stack, the loop's own tables and the\n"
                      "process's resident memory.",
+             .json = true,
              .run = mem});
   table.add({.name = "warnings",
              .options = {{"--resume-limit", "MS", ArgKind::count}},
@@ -82,6 +97,7 @@ void add_observe_commands(CommandTable& table) {
                      "  a listener that closed connections unserved (out of descriptors).\n"
                      "`list` marks warned coroutines with !. At a terminal a new warning is\n"
                      "printed above the prompt once, when it first holds.",
+             .json = true,
              .run = warnings});
 }
 

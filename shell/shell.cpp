@@ -245,8 +245,10 @@ std::string warning_key(const inspect::Warning& w) {
 
 }  // namespace
 
-std::vector<inspect::Warning> Shell::current_warnings() {
-  std::vector<inspect::Warning> found = target.warnings(warning_limits);
+std::vector<inspect::Warning> Shell::current_warnings(bool locate) {
+  inspect::WarningLimits limits = warning_limits;
+  limits.locate = locate;
+  std::vector<inspect::Warning> found = target.warnings(limits);
   warned_.clear();
   for (const inspect::Warning& w : found) warned_.insert(warning_key(w));
   return found;
@@ -267,17 +269,24 @@ void Shell::report_new_warnings() {
   next_warning_check_ = now + std::chrono::seconds(1);
   const std::set<std::string> before = warned_;
   std::vector<inspect::Warning> found;
+  constexpr std::size_t shown = 5;
+  std::size_t fresh = 0;
   try {
-    found = current_warnings();
+    // Unlocated: walking the stacks of every warned coroutine each second
+    // would cost more than the few new ones need.
+    found = current_warnings(false);
   } catch (const std::exception&) {
     return;  // a target that cannot tell (NotSupported) or is gone: nothing to report
   }
-  for (const inspect::Warning& w : found) {
-    if (before.contains(warning_key(w))) continue;
+  for (inspect::Warning& w : found) {
+    if (before.contains(warning_key(w)) || ++fresh > shown) continue;
+    if (w.coroutine != 0)
+      if (std::optional<CoroutineView> v = target.find(w.coroutine)) w.parked_at = inspect::parked_at(target.stack(v->info, 64));
     std::vector<std::string> lines = warning_lines(w);
     out.line(out.paint("warning: ", Tone::warn) + lines[0]);
     for (std::size_t i = 1; i < lines.size(); ++i) out.line("  " + lines[i]);
   }
+  if (fresh > shown) out.line(fmt::format("warning: ... and {} more (`warnings` lists them)", fresh - shown));
 }
 
 }  // namespace corosh::shell

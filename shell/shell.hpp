@@ -115,8 +115,9 @@ class Shell {
   // --- warnings ------------------------------------------------------------------
   // When the target's warnings are due (`warnings --resume-limit` sets one).
   inspect::WarningLimits warning_limits;
-  // The target's warnings now; those not seen before count as reported.
-  std::vector<inspect::Warning> current_warnings();
+  // The target's warnings now (located: with where each coroutine is
+  // parked); those not seen before count as reported from now on.
+  std::vector<inspect::Warning> current_warnings(bool locate = true);
   // "coroutine 3 'x' ran 250 ms in one resume ..." and, if it is parked,
   // "  parked in f() at file.cpp:12".
   static std::vector<std::string> warning_lines(const inspect::Warning& warning);

@@ -71,6 +71,10 @@ TEST_CASE("every field of every type is carried, set or not", "[loop]") {
   c.stack_size = 65536;
   c.stack_in_use = 512;
   c.stack_touched = 8192;
+  c.stack_deepest = 4096;
+  c.run_ns = 5'000'000;
+  c.longest_run_ns = 250'000'000;
+  c.last_ran_ns = 123'456'789;
   c.stack_guarded = true;
   c.stack_base = 0x7fff'0000'0000;
   c.fault_signal = 11;
@@ -110,6 +114,46 @@ TEST_CASE("every field of every type is carried, set or not", "[loop]") {
 
   inspect::TraceRecording t{{{SwitchEvent::resume, 0, 3, 100}, {SwitchEvent::finish, 3, 0, 250}}, 2, 99, {{3, "w"}}};
   CHECK(round_trip(t) == t);
+
+  inspect::FdView f{7, "listener", "127.0.0.1:7000", "", "readable", true, {{3, "acceptor", "readable", 1500}},
+                    12, "reader", "readable", "f()::{lambda()#1}", true, 4, 1};
+  CHECK(round_trip(f) == f);
+  inspect::FdView bare;
+  bare.fd = 0;
+  bare.kind = "stdin";
+  CHECK(round_trip(bare) == bare);
+  inspect::TimerView timer{-5, 1000, 9, "void (*)()", 3, "sleeper", "sleep 1 ms"};
+  CHECK(round_trip(timer) == timer);
+  inspect::MemoryView m{{{65536, 3, 1, 4, 4 * 69632, 12288}}, 5, 4, 15000, 3, 456, 3000, 1 << 22};
+  CHECK(round_trip(m) == m);
+  inspect::Warning w{"dropped_connections", 3, "acceptor", "accepts on ...", inner, 0};
+  CHECK(round_trip(w) == w);
+  inspect::Warning none{"never_woken", 0, "", "m", {}, -1};
+  CHECK(round_trip(none) == none);
+  inspect::WarningLimits limits{250'000'000, 0.5, false};
+  CHECK(round_trip(limits) == limits);
+}
+
+TEST_CASE("the loop's tables, memory and warnings of a live loop come back equal", "[loop]") {
+  Loop loop;
+  const std::uint64_t lost = loop.spawn({.name = "lost"}, [] { yield(); });
+  const std::uint64_t id = loop.spawn({.name = "parked"}, parked);
+  loop.add_timer(std::chrono::seconds(5), [] {});
+  loop.run_once(Duration{0});
+  const std::vector<inspect::FdView> fds = inspect::loop_fds(loop);
+  CHECK(round_trip(fds) == fds);
+  const std::vector<inspect::TimerView> timers = inspect::loop_timers(loop);
+  REQUIRE(timers.size() == 2);
+  CHECK(round_trip(timers) == timers);
+  const inspect::MemoryView memory = inspect::memory(loop);
+  REQUIRE_FALSE(memory.stacks.empty());
+  CHECK(round_trip(memory) == memory);
+  const std::vector<inspect::Warning> warnings = inspect::warnings(loop);
+  REQUIRE_FALSE(warnings.empty());
+  CHECK(round_trip(warnings) == warnings);
+  loop.cancel(lost);
+  loop.cancel(id);
+  forget_symbols();
 }
 
 TEST_CASE("fields at their default are left out, and a summary stays small", "[loop]") {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`--json`: list, info, stack, loop and conns each print one JSON document.
+"""`--json`: list, info, stack, loop, conns, mem and warnings each print one JSON document.
 
 corosh runs a session (tree_preorder stepped twice, the overflow demo
 faulted, an echo listener with one client connected from here and kept
@@ -26,8 +26,9 @@ from transcript import sections  # noqa: E402
 TIMEOUT = 60
 # CoroutineInfo's fields (docs/json.md): every one optional but id, name, state.
 INFO_FIELDS = {"id", "name", "state", "ending", "wait_reason", "site_file", "site_function", "site_line",
-               "site_address", "parent", "creator", "switches", "stack_size", "stack_in_use", "stack_touched",
-               "stack_guarded", "stack_base", "fault_signal", "fault_address", "fault_pc", "fault_sp", "fault_fp", "context_address",
+               "site_address", "parent", "creator", "switches", "run_ns", "longest_run_ns", "last_ran_ns", "stack_size", "stack_in_use",
+               "stack_touched", "stack_deepest", "stack_guarded",
+               "stack_base", "fault_signal", "fault_address", "fault_pc", "fault_sp", "fault_fp", "context_address",
                "registers"}
 REGISTERS = {"x86_64": ["rip", "rsp", "rbp", "rbx", "r12", "r13", "r14", "r15", "mxcsr", "fpucw"],
              "arm64": ["pc", "sp", "fp", "lr"] + [f"x{n}" for n in range(19, 29)] + [f"d{n}" for n in range(8, 16)]}
@@ -110,6 +111,10 @@ def check_walker(c, what, with_registers):
     for key in ("site_address", "stack_base", "context_address", "stack_in_use"):
         check(is_uint(c[key]) and c[key] > 0, f"{what}: {key} = {c.get(key)}")
     check(c["stack_in_use"] < c["stack_size"], f"{what}: stack use")
+    # Its low-water mark: the deepest stack pointer seen at a yield (taken
+    # before the switch saves its registers, so a little above stack_in_use).
+    check(is_uint(c["stack_deepest"]) and 0 < c["stack_deepest"] < c["stack_size"],
+          f"{what}: stack_deepest = {c.get('stack_deepest')}")
     # The pages touched are counted for one coroutine (info, stack); a listing
     # of them all leaves that out.
     if with_registers or "stack_touched" in c:
@@ -169,12 +174,36 @@ def check_session(output, port, client_port):
     equal(faulted_stack["at_fault"], True, "stack of the faulted coroutine: the frames at the fault")
     check(len(faulted_stack["frames"]) > 10, "the overflow's frames")
 
-    loop = document(output, "loop")["loop"]
+    loop_document = document(output, "loop")
+    fields(loop_document, {"loop", "fds", "timers"}, set(), "loop document")
+    loop = loop_document["loop"]
     fields(loop, {"backend", "registered_fds", "timers", "waiting", "spawned", "iterations", "polls"}, set(), "loop")
     check(loop["backend"] in ("epoll", "kqueue"), f"loop: backend {loop['backend']}")
     check(all(is_uint(loop[k]) for k in loop if k != "backend"), f"loop: counters {loop}")
     check(loop["registered_fds"] >= 2 and loop["waiting"] >= 2 and loop["spawned"] >= 2 and loop["iterations"] > 0,
           f"loop: the listener and its connection are on it: {loop}")
+    fds = loop_document["fds"]
+    listening = [f for f in fds if f["kind"] == "listener"]
+    equal([(f["local"], f.get("listening"), f.get("accepted"), f.get("dropped", 0)) for f in listening],
+          [(f"127.0.0.1:{port}", True, 1, 0)], "loop: the listener's fd")
+    served = [f for f in fds if f["kind"] == "connection"]
+    equal([f.get("peer") for f in served], [f"127.0.0.1:{client_port}"], "loop: the connection's fd")
+    waiters = served[0].get("waiters", [])
+    check(len(waiters) == 1 and waiters[0]["interest"] == "readable"
+          and waiters[0]["coroutine"] in [x["id"] for x in coroutines], f"loop: who waits on the connection: {waiters}")
+    check(isinstance(loop_document["timers"], list), "loop: timers")
+
+    memory = document(output, "mem")["memory"]
+    fields(memory, {"stacks", "stacks_mapped", "stacks_guarded", "guard_limit", "control_records",
+                    "control_record_bytes", "loop_bytes", "resident_bytes"}, set(), "mem")
+    sizes = [c["size"] for c in memory["stacks"]]
+    check(sizes == sorted(sizes) and 256 * 1024 in sizes, f"mem: size classes {sizes}")
+    check(sum(c["live"] for c in memory["stacks"]) >= 1 and memory["control_records"] >= 1
+          and memory["stacks_guarded"] <= memory["guard_limit"], f"mem: {memory}")
+
+    warnings = document(output, "warnings")
+    fields(warnings, {"warnings"}, set(), "warnings")
+    check(all({"kind", "message", "fd"} <= set(w) for w in warnings["warnings"]), f"warnings: {warnings}")
 
     conns = document(output, "conns")
     fields(conns, {"listeners"}, set(), "conns")
@@ -201,7 +230,7 @@ def main():
     COROSH, ARCH, EMULATOR = sys.argv[1], sys.argv[2], sys.argv[3:]
     port = free_port()
     session = ["spawn tree_preorder", "step 2", "spawn overflow --stack 64K", "step", f"listen {port}", "wait 2",
-               "list", "info 1", "stack 1", "stack 2", "loop", "conns"]
+               "list", "info 1", "stack 1", "stack 2", "loop", "conns", "mem", "warnings"]
     try:
         output, lines = run(["--json"], session, connect_port=port)
         client = [l for l in lines if l.startswith("# client ")]
@@ -212,7 +241,8 @@ def main():
         # The same documents from each command's own --json, text elsewhere.
         port = free_port()
         session = [f"listen {port}" if c.startswith("listen") else c for c in session]
-        session = [c + " --json" if c in ("list", "info 1", "stack 1", "stack 2", "loop", "conns") else c
+        session = [c + " --json" if c in ("list", "info 1", "stack 1", "stack 2", "loop", "conns", "mem", "warnings")
+                   else c
                    for c in session] + ["list"]
         output, lines = run([], session, connect_port=port)
         client = [l for l in lines if l.startswith("# client ")]
@@ -222,7 +252,7 @@ def main():
     except (AssertionError, KeyError, ValueError, subprocess.TimeoutExpired) as e:
         print(f"FAIL --json: {e!r}" if not isinstance(e, AssertionError) else f"FAIL --json: {e}")
         return 1
-    print("ok   --json: list, info, stack, loop and conns, every field")
+    print("ok   --json: list, info, stack, loop, conns, mem and warnings, every field")
     return 0
 
 

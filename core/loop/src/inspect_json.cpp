@@ -113,9 +113,13 @@ void fields(V& v, F&& f) {
   f(optional, "parent", v.parent);
   f(optional, "creator", v.creator);
   f(optional, "switches", v.switches);
+  f(optional, "run_ns", v.run_ns);
+  f(optional, "longest_run_ns", v.longest_run_ns);
+  f(optional, "last_ran_ns", v.last_ran_ns);
   f(optional, "stack_size", v.stack_size);
   f(optional, "stack_in_use", v.stack_in_use);
   f(optional, "stack_touched", v.stack_touched);
+  f(optional, "stack_deepest", v.stack_deepest);
   f(optional, "stack_guarded", v.stack_guarded);
   f(optional, "stack_base", v.stack_base);
   f(optional, "fault_signal", v.fault_signal);
@@ -164,6 +168,82 @@ void fields(V& v, F&& f) {
   f(required, "spawned", v.spawned);
   f(required, "iterations", v.iterations);
   f(required, "polls", v.polls);
+}
+
+template <object_of<inspect::FdWaiter> V, class F>
+void fields(V& v, F&& f) {
+  f(required, "coroutine", v.coroutine);
+  f(optional, "name", v.name);
+  f(required, "interest", v.interest);
+  f(required, "timeout_in_ns", v.timeout_in_ns);
+}
+
+template <object_of<inspect::FdView> V, class F>
+void fields(V& v, F&& f) {
+  f(required, "fd", v.fd);
+  f(required, "kind", v.kind);
+  f(optional, "local", v.local);
+  f(optional, "peer", v.peer);
+  f(optional, "registered", v.registered);
+  f(optional, "always_ready", v.always_ready);
+  f(optional, "waiters", v.waiters);
+  f(optional, "watch", v.watch);
+  f(optional, "watch_kind", v.watch_kind);
+  f(optional, "watch_interest", v.watch_interest);
+  f(optional, "callback", v.callback);
+  f(optional, "listening", v.listening);
+  f(optional, "accepted", v.accepted);
+  f(optional, "dropped", v.dropped);
+}
+
+template <object_of<inspect::TimerView> V, class F>
+void fields(V& v, F&& f) {
+  f(required, "due_in_ns", v.due_in_ns);
+  f(optional, "repeat_ns", v.repeat_ns);
+  f(optional, "timer", v.timer);
+  f(optional, "callback", v.callback);
+  f(optional, "coroutine", v.coroutine);
+  f(optional, "name", v.name);
+  f(optional, "waiting_for", v.waiting_for);
+}
+
+template <object_of<StackClass> V, class F>
+void fields(V& v, F&& f) {
+  f(required, "size", v.size);
+  f(required, "live", v.live);
+  f(required, "pooled", v.pooled);
+  f(required, "guarded", v.guarded);
+  f(required, "reserved", v.reserved);
+  f(required, "touched", v.touched);
+}
+
+template <object_of<inspect::MemoryView> V, class F>
+void fields(V& v, F&& f) {
+  f(required, "stacks", v.stacks);
+  f(required, "stacks_mapped", v.stacks_mapped);
+  f(required, "stacks_guarded", v.stacks_guarded);
+  f(required, "guard_limit", v.guard_limit);
+  f(required, "control_records", v.control_records);
+  f(required, "control_record_bytes", v.control_record_bytes);
+  f(required, "loop_bytes", v.loop_bytes);
+  f(required, "resident_bytes", v.resident_bytes);
+}
+
+template <object_of<inspect::Warning> V, class F>
+void fields(V& v, F&& f) {
+  f(required, "kind", v.kind);
+  f(optional, "coroutine", v.coroutine);
+  f(optional, "name", v.name);
+  f(required, "message", v.message);
+  f(optional, "parked_at", v.parked_at);
+  f(required, "fd", v.fd);  // -1 when the warning is not about a descriptor
+}
+
+template <object_of<inspect::WarningLimits> V, class F>
+void fields(V& v, F&& f) {
+  f(required, "long_resume_ns", v.long_resume_ns);
+  f(required, "stack_use", v.stack_use);
+  f(required, "locate", v.locate);
 }
 
 template <object_of<inspect::Death> V, class F>
@@ -314,6 +394,8 @@ void to_json(json& j, const Symbol& v) { j = write_object(v); }
 void from_json(const json& j, Symbol& v) { read_object(j, v); }
 void to_json(json& j, const Endpoint& v) { j = write_object(v); }
 void from_json(const json& j, Endpoint& v) { read_object(j, v); }
+void to_json(json& j, const StackClass& v) { j = write_object(v); }
+void from_json(const json& j, StackClass& v) { read_object(j, v); }
 
 void to_json(json& j, const SwitchEvent& v) {
   j = json::array({switch_kinds[v.kind], v.from, v.to, v.time_ns});
@@ -351,6 +433,18 @@ void to_json(json& j, const RegisterLayout::Slot& v) { j = write_object(v); }
 void from_json(const json& j, RegisterLayout::Slot& v) { read_object(j, v); }
 void to_json(json& j, const TraceRecording& v) { j = write_object(v); }
 void from_json(const json& j, TraceRecording& v) { read_object(j, v); }
+void to_json(json& j, const FdWaiter& v) { j = write_object(v); }
+void from_json(const json& j, FdWaiter& v) { read_object(j, v); }
+void to_json(json& j, const FdView& v) { j = write_object(v); }
+void from_json(const json& j, FdView& v) { read_object(j, v); }
+void to_json(json& j, const TimerView& v) { j = write_object(v); }
+void from_json(const json& j, TimerView& v) { read_object(j, v); }
+void to_json(json& j, const MemoryView& v) { j = write_object(v); }
+void from_json(const json& j, MemoryView& v) { read_object(j, v); }
+void to_json(json& j, const Warning& v) { j = write_object(v); }
+void from_json(const json& j, Warning& v) { read_object(j, v); }
+void to_json(json& j, const WarningLimits& v) { j = write_object(v); }
+void from_json(const json& j, WarningLimits& v) { read_object(j, v); }
 
 void to_json(json& j, const RegisterLayout& v) { j = write_object(v); }
 void from_json(const json& j, RegisterLayout& v) {

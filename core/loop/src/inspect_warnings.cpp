@@ -5,6 +5,7 @@
 
 #include "loop_internal.hpp"
 
+#include <optional>
 #include <string>
 
 namespace corosh::inspect {
@@ -28,7 +29,9 @@ Warning about(const CoroutineInfo& c, std::string kind, std::string message) {
 std::vector<Warning> warnings(const Loop& loop, const WarningLimits& limits) {
   const Loop::Impl& L = detail::LoopAccess::of(loop);
   std::vector<Warning> found;
-  const std::vector<CoroutineInfo> all = coroutines();
+  // Quick snapshots: judging thousands of coroutines must not cost a
+  // mincore() each; the stack's low-water mark is the deepest sp seen.
+  const std::vector<CoroutineInfo> all = coroutines(Snapshot::quick);
   for (const CoroutineInfo& c : all) {
     if (c.state == State::dead) continue;
     if (c.longest_run_ns > limits.long_resume_ns)
@@ -41,7 +44,7 @@ std::vector<Warning> warnings(const Loop& loop, const WarningLimits& limits) {
       found.push_back(about(c, "never_woken",
                             "belongs to the loop but is suspended without waiting on it: nothing will "
                             "ever resume it"));
-    const std::size_t used = c.stack_deepest > c.stack_touched ? c.stack_deepest : c.stack_touched;
+    const std::size_t used = c.stack_deepest;
     if (c.stack_size > 0 && double(used) > limits.stack_use * double(c.stack_size))
       found.push_back(about(c, "stack_use",
                             "has used " + std::to_string(used * 100 / c.stack_size) + "% of its " +
@@ -68,10 +71,10 @@ std::vector<Warning> warnings(const Loop& loop, const WarningLimits& limits) {
     }
     found.push_back(std::move(w));
   }
+  if (!limits.locate) return found;
   for (Warning& w : found) {
     if (w.coroutine == 0) continue;
-    for (const CoroutineInfo& c : all)
-      if (c.id == w.coroutine) w.parked_at = parked_at(stack(c, 64));
+    if (std::optional<CoroutineInfo> c = coroutine(w.coroutine)) w.parked_at = parked_at(stack(*c, 64));
   }
   return found;
 }

@@ -83,6 +83,7 @@ struct FdWaiter {
   std::string name;
   std::string interest;              // "readable", "writable" or "readable|writable"
   std::int64_t timeout_in_ns = -1;   // left before the wait times out; -1: no timeout
+  friend bool operator==(const FdWaiter&, const FdWaiter&) = default;
 };
 
 // A descriptor the loop knows about: registered with the poller, waited on
@@ -104,6 +105,7 @@ struct FdView {
   bool listening = false;            // a corosh::Listener: then its counts
   std::uint64_t accepted = 0;
   std::uint64_t dropped = 0;         // closed unserved for want of descriptors
+  friend bool operator==(const FdView&, const FdView&) = default;
 };
 
 // A queued timer: a callback timer, or the timeout of a waiting coroutine.
@@ -115,6 +117,7 @@ struct TimerView {
   std::uint64_t coroutine = 0;       // timeouts: the waiting coroutine
   std::string name;                  // ... its name
   std::string waiting_for;           // ... and what it waits for
+  friend bool operator==(const TimerView&, const TimerView&) = default;
 };
 
 // What the runtime and the loop hold in memory, for `mem`.
@@ -127,6 +130,7 @@ struct MemoryView {
   std::size_t control_record_bytes = 0;  // the size of one (at the top of its stack)
   std::size_t loop_bytes = 0;        // the loop's own tables (fds, timers, watches)
   std::size_t resident_bytes = 0;    // the process's resident memory (0 if unknown)
+  friend bool operator==(const MemoryView&, const MemoryView&) = default;
 };
 
 // Something about a coroutine (or a listener) that is probably a bug or
@@ -136,8 +140,8 @@ struct Warning {
   //   (it blocked the loop; needs time accounting);
   // "never_woken": a loop-owned coroutine suspended without waiting on the
   //   loop, so nothing will ever resume it;
-  // "stack_use": more of its stack used than the limit (from the deepest
-  //   point seen and the pages touched);
+  // "stack_use": more of its stack used than the limit (its low-water
+  //   mark: the deepest stack pointer seen at a yield);
   // "unguarded_stack": no guard page below its stack;
   // "dropped_connections": a listener closed connections unserved (out of
   //   descriptors); `coroutine` is the one accepting on it, if any.
@@ -147,12 +151,15 @@ struct Warning {
   std::string message;               // what is wrong, as a sentence after the coroutine's label
   Symbol parked_at;                  // where that coroutine is parked (see parked_at())
   int fd = -1;                       // dropped_connections: the listener
+  friend bool operator==(const Warning&, const Warning&) = default;
 };
 
 // When a warning is due.
 struct WarningLimits {
   std::int64_t long_resume_ns = 100'000'000;  // longest acceptable resume
   double stack_use = 0.75;                    // of the stack's size
+  bool locate = true;  // find where each warned coroutine is parked (walks its stack)
+  friend bool operator==(const WarningLimits&, const WarningLimits&) = default;
 };
 
 // How a coroutine died, as tools report it: a contained fault, or an

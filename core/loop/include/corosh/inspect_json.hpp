@@ -52,6 +52,9 @@ void from_json(const nlohmann::json& j, SwitchEvent& v);
 // {"host": "127.0.0.1", "port": 7000}
 void to_json(nlohmann::json& j, const Endpoint& v);
 void from_json(const nlohmann::json& j, Endpoint& v);
+// Every field, always: size, live, pooled, guarded, reserved, touched.
+void to_json(nlohmann::json& j, const StackClass& v);
+void from_json(const nlohmann::json& j, StackClass& v);
 
 // The text of `j` without blanks; bytes that are not valid UTF-8 (a name is
 // any bytes) become U+FFFD instead of making the encoder throw.
@@ -88,5 +91,23 @@ void from_json(const nlohmann::json& j, RegisterLayout& v);
 // {"events": [SwitchEvent...], "dropped": n, "started_ns": t, "names": [[id, "name"]...]}
 void to_json(nlohmann::json& j, const TraceRecording& v);
 void from_json(const nlohmann::json& j, TraceRecording& v);
+// coroutine, interest and timeout_in_ns always; name when set.
+void to_json(nlohmann::json& j, const FdWaiter& v);
+void from_json(const nlohmann::json& j, FdWaiter& v);
+// fd and kind always; the rest when set.
+void to_json(nlohmann::json& j, const FdView& v);
+void from_json(const nlohmann::json& j, FdView& v);
+// due_in_ns always; the rest when set.
+void to_json(nlohmann::json& j, const TimerView& v);
+void from_json(const nlohmann::json& j, TimerView& v);
+// Every field, always (stacks: [StackClass]).
+void to_json(nlohmann::json& j, const MemoryView& v);
+void from_json(const nlohmann::json& j, MemoryView& v);
+// kind, message and fd (-1: none) always; coroutine, name and parked_at when set.
+void to_json(nlohmann::json& j, const Warning& v);
+void from_json(const nlohmann::json& j, Warning& v);
+// Every field, always.
+void to_json(nlohmann::json& j, const WarningLimits& v);
+void from_json(const nlohmann::json& j, WarningLimits& v);
 
 }  // namespace corosh::inspect

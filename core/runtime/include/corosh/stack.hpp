@@ -50,6 +50,7 @@ struct StackClass {
   std::size_t guarded = 0;        // of live + pooled, with a guard page
   std::size_t reserved = 0;       // bytes of address space mapped for them (guards included)
   std::size_t touched = 0;        // bytes of their pages resident (mincore)
+  friend bool operator==(const StackClass&, const StackClass&) = default;
 };
 
 // Counts of the stacks the runtime holds.

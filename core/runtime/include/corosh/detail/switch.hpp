@@ -61,7 +61,7 @@ struct ThreadRegistry;
 // many there are; a new one (per-coroutine time accounting, say) adds a bit
 // here and its work in notify_switch, never a test of its own.
 enum SwitchHook : std::uint32_t {
-  hook_observer = 1,  // add_switch_observer (trace.hpp)
+  hook_observer = 1,  // add_switch_observer (trace.hpp): the fan-out in switch_observers.cpp
 };
 
 // The root record of a thread that has not created a coroutine yet: it only
