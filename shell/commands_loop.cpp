@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "frames.hpp"
 #include "shell.hpp"
+#include "table.hpp"
 #include "target_json.hpp"
 #include "words.hpp"
 
@@ -145,33 +146,33 @@ std::vector<std::string> owners(const inspect::FdView& f) {
   return who;
 }
 
+// A table's heading painted, then its rows, indented by two.
+void print_table(Shell& shell, const Table& table) {
+  const std::vector<std::string> text = table.lines();
+  shell.out.line(shell.out.paint("  " + text[0], Tone::heading));
+  for (std::size_t i = 1; i < text.size(); ++i) shell.out.line("  " + text[i]);
+}
+
 void print_fds(Shell& shell, const std::vector<inspect::FdView>& fds) {
   if (fds.empty()) return shell.out.line("no descriptors");
-  shell.out.line(shell.out.paint(fmt::format("  {:>4}  {:<10}  {:<22}  {:<17}  {}", "FD", "KIND", "ADDRESS", "INTEREST",
-                                             "WAITING OR WATCHING"),
-                                 Tone::heading));
+  Table table({{"FD", Table::right}, {"KIND"}, {"ADDRESS"}, {"INTEREST"}, {"WAITING OR WATCHING"}});
   for (const inspect::FdView& f : fds) {
     std::vector<std::string> who = owners(f);
-    for (std::size_t i = 0; i < who.size(); ++i) {
-      if (i == 0)
-        shell.out.line(fmt::format("  {:>4}  {:<10}  {:<22}  {:<17}  {}", f.fd, f.kind, address_column(f),
-                                   interest_column(f), who[i]));
-      else
-        shell.out.line(fmt::format("  {:>4}  {:<10}  {:<22}  {:<17}  {}", "", "", "", "", who[i]));
-    }
+    table.add({std::to_string(f.fd), f.kind, address_column(f), interest_column(f), who[0]});
+    for (std::size_t i = 1; i < who.size(); ++i) table.add({"", "", "", "", who[i]});
   }
+  print_table(shell, table);
 }
 
 void print_timers(Shell& shell, const std::vector<inspect::TimerView>& timers) {
   if (timers.empty()) return shell.out.line("no timers");
-  shell.out.line(
-      shell.out.paint(fmt::format("  {:>10}  {:>10}  {}", "DUE IN", "REPEAT", "OWNER"), Tone::heading));
+  Table table({{"DUE IN", Table::right}, {"REPEAT", Table::right}, {"OWNER"}});
   for (const inspect::TimerView& t : timers) {
     std::string owner = t.coroutine ? fmt::format("{}: {}", Shell::label(t.coroutine, t.name), t.waiting_for)
                                     : fmt::format("timer {}: {}", t.timer, callback_name(t.callback));
-    shell.out.line(fmt::format("  {:>10}  {:>10}  {}", milliseconds(t.due_in_ns),
-                               t.repeat_ns ? milliseconds(t.repeat_ns) : "-", owner));
+    table.add({milliseconds(t.due_in_ns), t.repeat_ns ? milliseconds(t.repeat_ns) : "-", std::move(owner)});
   }
+  print_table(shell, table);
 }
 
 // `loop --fd N`: everything about one descriptor, with where each waiter is parked.

@@ -147,6 +147,20 @@ std::vector<ListenerView> RemoteTarget::listeners() {
   return decode<std::vector<ListenerView>>(call("listeners"), "its listeners");
 }
 
+std::vector<inspect::FdView> RemoteTarget::loop_fds() {
+  return decode<std::vector<inspect::FdView>>(call("fds"), "the loop's descriptors");
+}
+
+std::vector<inspect::TimerView> RemoteTarget::loop_timers() {
+  return decode<std::vector<inspect::TimerView>>(call("timers"), "the loop's timers");
+}
+
+inspect::MemoryView RemoteTarget::memory() { return decode<inspect::MemoryView>(call("memory"), "its memory"); }
+
+std::vector<inspect::Warning> RemoteTarget::warnings(const inspect::WarningLimits& limits) {
+  return decode<std::vector<inspect::Warning>>(call("warnings", {{"limits", limits}}), "its warnings");
+}
+
 void RemoteTarget::trace_start() { unsupported("tracing"); }
 std::size_t RemoteTarget::trace_stop() { unsupported("tracing"); }
 TraceRecording RemoteTarget::trace_recording() { unsupported("tracing"); }

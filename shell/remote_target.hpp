@@ -48,6 +48,10 @@ class RemoteTarget final : public Target {
 
   inspect::LoopState loop() override;
   std::vector<ListenerView> listeners() override;
+  std::vector<inspect::FdView> loop_fds() override;
+  std::vector<inspect::TimerView> loop_timers() override;
+  inspect::MemoryView memory() override;
+  std::vector<inspect::Warning> warnings(const inspect::WarningLimits& limits) override;
 
   void trace_start() override;
   std::size_t trace_stop() override;

@@ -248,7 +248,7 @@ std::string warning_key(const inspect::Warning& w) {
 std::vector<inspect::Warning> Shell::current_warnings(bool locate) {
   inspect::WarningLimits limits = warning_limits;
   limits.locate = locate;
-  std::vector<inspect::Warning> found = target.warnings(limits);
+  std::vector<inspect::Warning> found = target().warnings(limits);
   warned_.clear();
   for (const inspect::Warning& w : found) warned_.insert(warning_key(w));
   return found;
@@ -281,7 +281,7 @@ void Shell::report_new_warnings() {
   for (inspect::Warning& w : found) {
     if (before.contains(warning_key(w)) || ++fresh > shown) continue;
     if (w.coroutine != 0)
-      if (std::optional<CoroutineView> v = target.find(w.coroutine)) w.parked_at = inspect::parked_at(target.stack(v->info, 64));
+      if (std::optional<CoroutineView> v = target().find(w.coroutine)) w.parked_at = inspect::parked_at(target().stack(v->info, 64));
     std::vector<std::string> lines = warning_lines(w);
     out.line(out.paint("warning: ", Tone::warn) + lines[0]);
     for (std::size_t i = 1; i < lines.size(); ++i) out.line("  " + lines[i]);

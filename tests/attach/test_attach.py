@@ -148,7 +148,7 @@ def scenario_inspect(scratch):
         check(any(re.match(rf"\s+{server.pid}\s+attachable_server\s+5\s+\d+ s\s+inspect and drive$", l)
                   for l in listing), "the server in the listing:\n" + "\n".join(listing))
 
-        commands = "list; stack recursive; stack recursive --all; loop; conns; info ticker; regs pipe_reader; ctx pipe_reader; detach; list"
+        commands = "list; stack recursive; stack recursive --all; loop; loop --fd 999; mem; warnings; conns; info ticker; regs pipe_reader; ctx pipe_reader; detach; list"
         status, lines = corosh(scratch, "--attach", str(server.pid), "--echo", "-c", commands)
         check(lines[0].startswith(f"attached to pid {server.pid} (attachable_server): 5 coroutines, corosh "),
               lines[0])
@@ -177,6 +177,19 @@ def scenario_inspect(scratch):
         loop = section(lines, "loop")
         check(re.match(r"backend (epoll|kqueue): \d+ fds registered, \d+ timers, 4 coroutines waiting, "
                        r"4 owned by the loop", loop[0]), loop)
+        # The descriptor and timer tables, read from the target's own loop.
+        check(any(re.match(rf"\s+\d+\s+listener\s+127\.0\.0\.1:{port}\s+readable\s+coroutine \d+ 'echo {port} accept' "
+                           r"waits readable$", l) for l in loop), "the echo listener's row:\n" + "\n".join(loop))
+        check(any(re.match(r"\s+\d+\s+pipe\s+readable\s+coroutine \d+ 'pipe_reader' waits readable$", l) for l in loop),
+              "the pipe reader's row:\n" + "\n".join(loop))
+        check(any(re.search(r"ms\s+-\s+coroutine \d+ 'ticker': sleep 200 ms$", l) for l in loop),
+              "the ticker's timer:\n" + "\n".join(loop))
+        equal(section(lines, "loop --fd 999"), ["fd 999: not known to the loop (nothing waits on it or watches it)"],
+              "loop --fd of an unknown descriptor")
+        mem = section(lines, "mem")
+        check(any(re.match(r"\s+64 KiB\s+5\s+0\s+5\s", l) for l in mem), "five guarded 64 KiB stacks:\n" + "\n".join(mem))
+        check(any(re.match(r"\s+guard pages\s+5 of \d+ allowed", l) for l in mem), "\n".join(mem))
+        equal(section(lines, "warnings"), ["no warnings"], "warnings of a healthy server")
         equal(section(lines, "conns"),
               [f"127.0.0.1:{port} (echo, at most 1024 connections): 0 accepted, 0 active, 0 bytes in, 0 out"], "conns")
         info = section(lines, "info ticker")

@@ -352,7 +352,7 @@ def test_stranded():
 def test_unguarded():
     equal(demo("unguarded", "2"), [f"step {i} on a stack with no guard page" for i in (1, 2)], "standalone")
     lines = shell("spawn unguarded; step; info; warnings")
-    check(any("no guard page (canary checked at each yield)" in l for l in section(lines, "info")),
+    check(any("no guard page (an overflow stops the program)" in l for l in section(lines, "info")),
           "info says the stack has no guard page")
     warned = warning_lines(lines)
     check(any(w.startswith("! coroutine 1 'unguarded' runs on a 256 KiB stack without a guard page") for w in warned),

@@ -423,7 +423,8 @@ TEST_CASE("a coroutine destroyed while suspended in a catch block leaves no exce
 
 TEST_CASE("exception state and a switch observer both travel with the slow path", "[core]") {
   int events = 0;
-  corosh::set_switch_observer([](const corosh::SwitchEvent&, void* n) { ++*static_cast<int*>(n); }, &events);
+  const corosh::SwitchObserver count = [](const corosh::SwitchEvent&, void* n) { ++*static_cast<int*>(n); };
+  REQUIRE(corosh::add_switch_observer(count, &events));
   CHECK_FALSE(switches_are_plain());
   std::string rethrown;
   Coroutine holder([&] {
@@ -440,7 +441,7 @@ TEST_CASE("exception state and a switch observer both travel with the slow path"
   });
   holder.resume();
   CHECK(std::current_exception() == nullptr);
-  corosh::set_switch_observer(nullptr, nullptr);
+  REQUIRE(corosh::remove_switch_observer(count, &events));
   CHECK_FALSE(switches_are_plain());  // the observer is off, but "held" is parked
   holder.resume();
   CHECK(rethrown == "held");

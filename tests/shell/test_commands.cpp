@@ -308,9 +308,9 @@ TEST_CASE("warnings name the coroutine and where it is parked; list marks it wit
         std::vector<std::string>{"! coroutine 2 'lost' belongs to the loop but is suspended without waiting on it",
                                  "    parked in wander() at lost.cpp:12"});
   std::vector<std::string> out = s.run("list");
-  REQUIRE(out.size() == 3);
-  CHECK(out[1].starts_with("     1"));
-  CHECK(out[2].starts_with(" !   2"));
+  REQUIRE(out.size() == 4);
+  CHECK(out[1].starts_with("    1"));
+  CHECK(out[2].starts_with("!   2"));
   CHECK(s.run("warnings --resume-limit 250")[0] == "a resume longer than 250 ms is now a warning");
   CHECK(s.target.limits_asked.long_resume_ns == 250'000'000);
   CHECK(s.run("warnings --resume-limit 0") ==

@@ -187,12 +187,6 @@ struct Loop::Impl {
 
 namespace detail {
 
-// The loop's insides, for the parts of the loop library that are not its
-// methods (the monitor).
-struct LoopAccess {
-  static Loop::Impl& of(Loop& loop) noexcept { return *loop.impl_; }
-};
-
 // A Monitor if COROSH_MONITOR asks for one (1: with driving, inspect:
 // inspection only), else null. Never throws: it logs why it cannot.
 std::unique_ptr<Monitor> monitor_from_environment(Loop& loop);
@@ -200,7 +194,8 @@ std::unique_ptr<Monitor> monitor_from_environment(Loop& loop);
 // Steady-clock nanoseconds, the loop's only time base.
 std::int64_t now_ns() noexcept;
 
-// The state behind a Loop, for the loop's own files and for inspect.cpp.
+// The state behind a Loop, for the parts of the loop library that are not
+// its methods (inspect.cpp, inspect_loop.cpp, the monitor).
 struct LoopAccess {
   static Loop::Impl& of(Loop& loop) noexcept { return *loop.impl_; }
   static const Loop::Impl& of(const Loop& loop) noexcept { return *loop.impl_; }

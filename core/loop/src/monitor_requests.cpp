@@ -89,6 +89,24 @@ CoroutineInfo coroutine_of(const monitor::Request& request) {
   return std::move(*info);
 }
 
+// A warnings request's "limits" (the defaults for any left out).
+inspect::WarningLimits warning_limits_of(const monitor::Request& request) {
+  inspect::WarningLimits limits;
+  const json* given = request.message.contains("limits") ? &request.message["limits"] : nullptr;
+  if (given == nullptr) return limits;
+  if (!given->is_object()) throw RequestError(monitor::kind::bad_request, "\"limits\" must be an object");
+  try {
+    json whole = limits;
+    whole.update(*given);  // fields it leaves out keep their defaults
+    limits = whole.get<inspect::WarningLimits>();
+  } catch (const json::exception&) {
+    throw RequestError(monitor::kind::bad_request, "\"limits\" holds a field of the wrong type");
+  }
+  if (limits.long_resume_ns <= 0 || !(limits.stack_use > 0 && limits.stack_use <= 1))
+    throw RequestError(monitor::kind::bad_request, "\"limits\" out of range (long_resume_ns > 0, 0 < stack_use <= 1)");
+  return limits;
+}
+
 std::unique_ptr<Job> ready(json value) { return std::make_unique<Ready>(std::move(value)); }
 
 }  // namespace
@@ -118,6 +136,10 @@ std::unique_ptr<Job> answer(MonitorShared& shared, ClientHoldings&, const monito
   if (op == "layout") return ready(inspect::register_layout());
   if (op == "loop") return ready(inspect::loop_state(shared.loop));
   if (op == "listeners") return ready(inspect::listeners());
+  if (op == "fds") return ready(inspect::loop_fds(shared.loop));
+  if (op == "timers") return ready(inspect::loop_timers(shared.loop));
+  if (op == "memory") return ready(inspect::memory(shared.loop));
+  if (op == "warnings") return ready(inspect::warnings(shared.loop, warning_limits_of(request)));
   throw RequestError(monitor::kind::bad_request, "unknown request '" + op + "'");
 }
 
