@@ -133,9 +133,15 @@ void select(Shell& shell, const Words& args) {
 }
 
 void cancel(Shell& shell, const Words& args) {
-  CoroutineView v = shell.resolve_yours(args.empty() ? nullptr : &args[0]);
+  CoroutineView v = shell.resolve(args.empty() ? nullptr : &args[0]);
   if (v.info.state == State::dead)
     throw CommandError(fmt::format("{} is already {}", Shell::label(v.info), Shell::state_text(v.info)));
+  // The loop's coroutines (an echo connection, a worker the program handed
+  // to its loop) can be cancelled; one the program's own code resumes cannot.
+  if (!v.yours && !v.info.loop_owned)
+    throw CommandError(fmt::format("{} belongs to the code that created it (which holds its handle: "
+                                   "a demo's stage, a generator the program pulls), not to the loop: only that code can cancel it",
+                                   Shell::label(v.info)));
   StepResult now = shell.target().cancel(v);
   shell.out.line(shell.status_line(v.info, now));
 }
@@ -215,7 +221,11 @@ void add_coroutine_commands(CommandTable& table) {
              .help = "A suspended coroutine is resumed with a corosh::Unwind exception thrown\n"
                      "from its pending yield, which unwinds every frame; it ends as dead\n"
                      "(cancelled). A created one simply never runs; one waiting on the loop has\n"
-                     "its wait withdrawn first.",
+                     "its wait withdrawn first. Besides yours, the loop's own coroutines (an\n"
+                     "echo listener's acceptor and connections, a worker a program handed to\n"
+                     "its loop) can be cancelled, here and attached; one whose handle the code\n"
+                     "that created it holds (a pipeline's stage, a generator a program pulls)\n"
+                     "cannot: that code would be left holding a coroutine that is gone.",
              .run = cancel});
   table.add({.name = "info",
              .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},

@@ -151,6 +151,13 @@ StepResult LocalTarget::step(const CoroutineView& coroutine) {
 }
 
 StepResult LocalTarget::cancel(const CoroutineView& coroutine) {
+  if (!coroutine.yours && loop_.owns(coroutine.info.id)) {
+    loop_.cancel(coroutine.info.id);  // unwound and destroyed: nothing left to look at
+    StepResult done;
+    done.state = State::dead;
+    done.ending = Ending::cancelled;
+    return done;
+  }
   spawnable::Task& t = task(coroutine);
   t.coroutine().cancel();
   return where(t.coroutine());

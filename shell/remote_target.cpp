@@ -147,6 +147,10 @@ std::vector<ListenerView> RemoteTarget::listeners() {
   return decode<std::vector<ListenerView>>(call("listeners"), "its listeners");
 }
 
+StepResult RemoteTarget::cancel(const CoroutineView& coroutine) {
+  return decode<StepResult>(call("cancel", {{"coroutine", coroutine.info.id}}), "a cancelled coroutine");
+}
+
 std::vector<inspect::FdView> RemoteTarget::loop_fds() {
   return decode<std::vector<inspect::FdView>>(call("fds"), "the loop's descriptors");
 }

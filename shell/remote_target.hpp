@@ -48,6 +48,7 @@ class RemoteTarget final : public Target {
 
   inspect::LoopState loop() override;
   std::vector<ListenerView> listeners() override;
+  StepResult cancel(const CoroutineView& coroutine) override;
   std::vector<inspect::FdView> loop_fds() override;
   std::vector<inspect::TimerView> loop_timers() override;
   inspect::MemoryView memory() override;

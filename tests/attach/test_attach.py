@@ -268,6 +268,29 @@ def scenario_inspect_only(scratch):
         server.stop()
 
 
+def scenario_drive(scratch):
+    """With driving allowed, `cancel` unwinds a coroutine the target's loop
+    owns; one the program's own code resumes is refused, and the program
+    goes on either way."""
+    server = Server(scratch)
+    try:
+        status, lines = corosh(scratch, "--attach", str(server.pid), "--echo", "-c",
+                               "cancel ticker; cancel numbers; cancel ticker; list")
+        equal(section(lines, "cancel ticker")[0], "coroutine 2 'ticker': dead (cancelled)", "the ticker cancelled")
+        refused = section(lines, "cancel numbers")
+        check(len(refused) == 1 and re.match(r"error: cancel: coroutine 5 'numbers' belongs to the code that created it",
+                                             refused[0]), refused)
+        listed = section(lines, "list")
+        check(not any("ticker" in l for l in listed), "the cancelled ticker is gone:\n" + "\n".join(listed))
+        equal(listed[-1], "4 coroutines: 4 suspended (3 waiting)", "what is left")
+        equal(status, 1, "exit status (a command failed)")
+        # The program is unaffected: attached again, its loop still answers.
+        status, again = corosh(scratch, "--attach", str(server.pid), "-c", "loop")
+        check(status == 0 and re.match(r"backend (epoll|kqueue): ", again[1]), again)
+    finally:
+        server.stop()
+
+
 def scenario_other_user(scratch):
     """Another uid is refused by the monitor's peer-credential check, even
     when it can reach the socket; the refusal is logged once."""

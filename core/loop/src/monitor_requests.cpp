@@ -107,6 +107,31 @@ inspect::WarningLimits warning_limits_of(const monitor::Request& request) {
   return limits;
 }
 
+// Cancels a coroutine the target's loop owns, if the program allows
+// driving: its stack is unwound and it is gone. One the program's own code
+// resumes (a generator it pulls) is refused: cancelling it under that code
+// would pull the coroutine out from under whoever holds its handle.
+inspect::StepResult cancel_for(MonitorShared& shared, const monitor::Request& request) {
+  if (!shared.allow_driving)
+    throw RequestError(monitor::kind::inspect_only, "this program allows inspection only (COROSH_MONITOR=inspect)");
+  const CoroutineInfo c = coroutine_of(request);
+  const std::string who = c.name.empty() ? "coroutine " + std::to_string(c.id)
+                                         : "coroutine " + std::to_string(c.id) + " '" + c.name + "'";
+  if (c.state == State::dead) throw RequestError(monitor::kind::refused, who + " is already dead");
+  if (!shared.loop.owns(c.id))
+    throw RequestError(monitor::kind::refused, who + " is resumed by the program's own code, not by its loop: only "
+                                                     "that code can cancel it");
+  try {
+    shared.loop.cancel(c.id);
+  } catch (const Error& e) {
+    throw RequestError(monitor::kind::refused, who + ": " + e.what());
+  }
+  inspect::StepResult done;
+  done.state = State::dead;
+  done.ending = Ending::cancelled;
+  return done;
+}
+
 std::unique_ptr<Job> ready(json value) { return std::make_unique<Ready>(std::move(value)); }
 
 }  // namespace
@@ -136,6 +161,7 @@ std::unique_ptr<Job> answer(MonitorShared& shared, ClientHoldings&, const monito
   if (op == "layout") return ready(inspect::register_layout());
   if (op == "loop") return ready(inspect::loop_state(shared.loop));
   if (op == "listeners") return ready(inspect::listeners());
+  if (op == "cancel") return ready(cancel_for(shared, request));
   if (op == "fds") return ready(inspect::loop_fds(shared.loop));
   if (op == "timers") return ready(inspect::loop_timers(shared.loop));
   if (op == "memory") return ready(inspect::memory(shared.loop));
