@@ -165,9 +165,24 @@ std::vector<inspect::Warning> RemoteTarget::warnings(const inspect::WarningLimit
   return decode<std::vector<inspect::Warning>>(call("warnings", {{"limits", limits}}), "its warnings");
 }
 
-void RemoteTarget::trace_start() { unsupported("tracing"); }
-std::size_t RemoteTarget::trace_stop() { unsupported("tracing"); }
-TraceRecording RemoteTarget::trace_recording() { unsupported("tracing"); }
+void RemoteTarget::trace_start() {
+  call("trace_start");
+  tracing_ = true;
+}
+
+std::size_t RemoteTarget::trace_stop() {
+  const json stopped = call("trace_stop");
+  tracing_ = false;
+  return field<std::size_t>(stopped, "events", 0);
+}
+
+TraceRecording RemoteTarget::trace_recording() {
+  // The summary first, then the events in parts: a whole recording can be
+  // larger than one frame.
+  TraceRecording r = decode<TraceRecording>(call("trace_summary"), "a trace recording");
+  r.events = decode<std::vector<SwitchEvent>>(call("trace_events"), "a trace recording's events");
+  return r;
+}
 
 std::vector<Attachable> attachable_programs() {
   std::vector<Attachable> all;

@@ -56,7 +56,7 @@ class RemoteTarget final : public Target {
 
   void trace_start() override;
   std::size_t trace_stop() override;
-  bool tracing() const override { return false; }
+  bool tracing() const override { return tracing_; }
   TraceRecording trace_recording() override;
 
  private:
@@ -69,6 +69,7 @@ class RemoteTarget final : public Target {
   std::string label_;
   bool driving_ = false;
   std::optional<RegisterLayout> layout_;
+  bool tracing_ = false;  // this shell's recording in the program is running
   WatchId watch_;
   std::function<void(const std::string&)> lost_handler_;
 };

@@ -291,6 +291,32 @@ def scenario_drive(scratch):
         server.stop()
 
 
+def scenario_trace(scratch):
+    """trace on / off / save attached: the recording is made in the program
+    (the client's own, freed when it goes) and saved by the shell as the
+    same Chrome trace a local session writes."""
+    server = Server(scratch, monitor="inspect")  # watching switches is inspection
+    saved = os.path.join(scratch.root, "remote.json")
+    try:
+        status, lines = corosh(scratch, "--attach", str(server.pid), "--echo", "-c",
+                               f"trace; trace on; wait 0.5; trace off; trace save {saved}; trace")
+        equal(status, 0, "exit status:\n" + "\n".join(lines))
+        equal(section(lines, "trace")[0], "not recording (`trace on` starts)", "before")
+        stopped = section(lines, "trace off")[0]
+        count = int(re.match(r"stopped recording: (\d+) events$", stopped).group(1))
+        check(count >= 2, f"the ticker (every 200 ms) ran in half a second: {stopped}")
+        equal(section(lines, f"trace save {saved}"), [f"saved {count} events to {saved}"], "saved")
+        with open(saved, encoding="utf-8") as f:
+            trace = json.load(f)["traceEvents"]
+        names = {e["args"]["name"] for e in trace if e.get("ph") == "M"}
+        check("coroutine 2 ticker" in names, f"the ticker is named in the trace: {names}")
+        slices = [e for e in trace if e.get("ph") in ("B", "E") and e.get("tid") == 2]
+        check(len(slices) >= 2 and all(a["ph"] == "B" and b["ph"] == "E" for a, b in zip(slices[::2], slices[1::2])),
+              f"the ticker's slices open and close: {slices[:6]}")
+    finally:
+        server.stop()
+
+
 def scenario_other_user(scratch):
     """Another uid is refused by the monitor's peer-credential check, even
     when it can reach the socket; the refusal is logged once."""

@@ -62,6 +62,10 @@ struct MonitorShared {
 // What one client holds in the program, given back when it goes.
 struct ClientHoldings {
   std::set<std::uint64_t> held;  // coroutines it holds
+  // Its recording of the program's switches (`trace on` attached): one
+  // per client, so two shells tracing at once do not stop each other's,
+  // and a client that goes takes its recording (and its cost) with it.
+  std::unique_ptr<SwitchRecorder> recorder;
 };
 
 // A request refused with an error reply of this kind (monitor::kind).

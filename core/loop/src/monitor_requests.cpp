@@ -82,6 +82,63 @@ class StackJob final : public Job {
   std::size_t next_ = 0;
 };
 
+std::unique_ptr<Job> ready(json value) { return std::make_unique<Ready>(std::move(value)); }
+
+// A recording's events, a part at a time (a million events would not fit
+// one frame). Copied when asked: the recording may go on meanwhile.
+class EventsJob final : public Job {
+ public:
+  explicit EventsJob(std::vector<SwitchEvent> events) : events_(std::move(events)) {}
+  bool run(Replies& out, MonitorClock::time_point until) override {
+    constexpr std::size_t per_part = 20000;  // about 1.5 MB of JSON
+    json part = json::array();
+    while (next_ < events_.size()) {
+      part.push_back(events_[next_++]);
+      if (part.size() == per_part || MonitorClock::now() >= until) break;
+    }
+    if (next_ < events_.size()) {
+      out.part(std::move(part));
+      return false;
+    }
+    out.result(std::move(part));
+    return true;
+  }
+
+ private:
+  std::vector<SwitchEvent> events_;
+  std::size_t next_ = 0;
+};
+
+SwitchRecorder& recorder_of(ClientHoldings& holdings) {
+  if (!holdings.recorder) holdings.recorder = std::make_unique<SwitchRecorder>();
+  return *holdings.recorder;
+}
+
+// trace_start, trace_stop, trace_summary and trace_events: the client's
+// own recording of the program's switches. Watching switches is
+// inspection, allowed in either mode; it costs the program while it runs.
+std::unique_ptr<Job> answer_trace(ClientHoldings& holdings, const std::string& op) {
+  SwitchRecorder& recorder = recorder_of(holdings);
+  if (op == "trace_start") {
+    try {
+      recorder.start();
+    } catch (const Error& e) {
+      throw RequestError(monitor::kind::refused, e.what());
+    }
+    return ready({{"recording", true}});
+  }
+  if (op == "trace_stop") {
+    recorder.stop();
+    return ready({{"events", recorder.events().size()}});
+  }
+  if (op == "trace_summary") {
+    inspect::TraceRecording summary{{}, recorder.dropped(), recorder.started_ns(), {}};
+    for (const auto& [id, name] : recorder.names()) summary.names.emplace_back(id, name);
+    return ready(summary);
+  }
+  return std::make_unique<EventsJob>(recorder.events());
+}
+
 CoroutineInfo coroutine_of(const monitor::Request& request) {
   const std::uint64_t id = monitor::unsigned_field(request, "coroutine", UINT64_MAX);
   std::optional<CoroutineInfo> info = inspect::coroutine(id);
@@ -132,7 +189,6 @@ inspect::StepResult cancel_for(MonitorShared& shared, const monitor::Request& re
   return done;
 }
 
-std::unique_ptr<Job> ready(json value) { return std::make_unique<Ready>(std::move(value)); }
 
 }  // namespace
 
@@ -148,7 +204,7 @@ json hello_result(const MonitorShared& shared) {
           {"coroutines", live_coroutine_count()}};
 }
 
-std::unique_ptr<Job> answer(MonitorShared& shared, ClientHoldings&, const monitor::Request& request) {
+std::unique_ptr<Job> answer(MonitorShared& shared, ClientHoldings& holdings, const monitor::Request& request) {
   const std::string& op = request.op;
   if (op == "list") return std::make_unique<ListJob>();
   if (op == "find") return ready({{"coroutine", coroutine_of(request)}});
@@ -161,6 +217,8 @@ std::unique_ptr<Job> answer(MonitorShared& shared, ClientHoldings&, const monito
   if (op == "layout") return ready(inspect::register_layout());
   if (op == "loop") return ready(inspect::loop_state(shared.loop));
   if (op == "listeners") return ready(inspect::listeners());
+  if (op == "trace_start" || op == "trace_stop" || op == "trace_summary" || op == "trace_events")
+    return answer_trace(holdings, op);
   if (op == "cancel") return ready(cancel_for(shared, request));
   if (op == "fds") return ready(inspect::loop_fds(shared.loop));
   if (op == "timers") return ready(inspect::loop_timers(shared.loop));
