@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <optional>
 
 namespace corosh::shell {
@@ -62,19 +63,45 @@ void step(Shell& shell, const Words& args) {
     v = shell.resolve_yours(nullptr);
   }
   if (refuse_unsteppable(shell, v)) return;
+  Shell::Busy busy(shell);
+  // Progress for a long step at a terminal, once a second after the first.
+  const bool show_progress = count > 1 && shell.out.to_terminal();
+  auto next_progress = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   StepResult now;
-  for (std::uint64_t i = 0; i < count; ++i) {
-    if (i > 0 && unsteppable(v.info, now)) break;
+  std::uint64_t done = 0;
+  bool interrupted = false;
+  while (done < count) {
+    if (done > 0 && unsteppable(v.info, now)) break;
     if (shell.quitting()) break;  // the output went away
     now = resume_once(shell, v);
+    ++done;
     if (now.yielded) shell.out.line(fmt::format("yielded {}", shell.out.paint(*now.yielded, Tone::value)));
     if (now.death) break;
+    if (done % 64 != 0 || done == count) continue;
+    // As `continue` does: let the loop breathe (echo connections stay
+    // served) and notice Ctrl-C, which arrives through the loop.
+    shell.loop.run_once(Duration{0});
+    if (busy.interrupted()) {
+      interrupted = true;
+      break;
+    }
+    if (show_progress && std::chrono::steady_clock::now() >= next_progress) {
+      shell.out.line(fmt::format("... {} of {} steps (Ctrl-C stops)", done, count));
+      next_progress += std::chrono::seconds(1);
+    }
   }
+  if (interrupted) shell.out.line(fmt::format("stepped {} of {} times; interrupted (Ctrl-C)", done, count));
   shell.out.line(shell.status_line(v.info, now));
 }
 
 void continue_(Shell& shell, const Words& args) {
-  CoroutineView v = shell.resolve_yours(args.empty() ? nullptr : &args[0]);
+  const ParsedWords words = parse_words("continue", args);
+  // The shell counted the options' words among the arguments.
+  if (words.arguments.size() > 1)
+    throw CommandError(
+        fmt::format("too many arguments (usage: continue {})", command_table().find("continue")->synopsis()));
+  const bool every_value = words.has("--all");
+  CoroutineView v = shell.resolve_yours(words.arguments.empty() ? nullptr : &words.arguments[0]);
   if (refuse_unsteppable(shell, v)) return;
   Shell::Busy busy(shell);
   std::uint64_t resumes = 0;
@@ -84,7 +111,10 @@ void continue_(Shell& shell, const Words& args) {
   do {
     now = resume_once(shell, v);
     ++resumes;
+    if (now.yielded && every_value)
+      shell.out.line(fmt::format("yielded {}", shell.out.paint(*now.yielded, Tone::value)));
     if (now.yielded) last = std::move(now.yielded);
+    if (shell.quitting()) break;  // the output went away
     if (now.death) break;
     // Let the loop breathe now and then: echo connections stay served, and
     // Ctrl-C (delivered through the loop) gets noticed.
@@ -112,16 +142,21 @@ void add_run_commands(CommandTable& table) {
                      "a number is N and a name picks the coroutine; `step ID N` for an id.\n"
                      "A coroutine waiting on the loop (a sleep, a socket) cannot be stepped:\n"
                      "only the loop resumes it. A fault or an escaping exception is reported\n"
-                     "and the coroutine is dead. Example: step 4",
+                     "and the coroutine is dead. Ctrl-C stops a long step (the loop keeps\n"
+                     "serving meanwhile); at a terminal it shows its progress every second.\n"
+                     "Example: step 4",
              .run = step});
   table.add({.name = "continue",
              .aliases = {"c"},
              .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional}},
+             .options = {{"--all", ""}},
              .effects = runs_loop,
              .summary = "resume until the coroutine ends or waits (Ctrl-C stops it)",
              .help = "Resumes again and again, letting the loop run in between, until the\n"
                      "coroutine is dead or waits on the loop, or you press Ctrl-C. Then says\n"
-                     "how many resumes it took and the last value yielded.",
+                     "how many resumes it took and the last value yielded; with --all, every\n"
+                     "value yielded on the way is printed as it comes (`yielded V`).\n"
+                     "Example: continue pipeline --all",
              .run = continue_});
 }
 

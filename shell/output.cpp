@@ -26,6 +26,8 @@ void Output::write(std::FILE* stream, std::string_view text) {
 
 void Output::line(std::string_view text) { write(stdout, text); }
 
+bool Output::to_terminal() const noexcept { return !sink_ && ::isatty(STDOUT_FILENO) == 1; }
+
 void Output::error(std::string_view text) {
   ++errors_;
   // Flush results first: the two streams may share one pipe.

@@ -36,6 +36,8 @@ class Output {
 
   // Errors printed so far (the batch exit status).
   int errors() const noexcept { return errors_; }
+  // True if results go to a terminal (not a pipe, a file or a test's sink).
+  bool to_terminal() const noexcept;
   // True once writing to stdout failed (a closed pipe: `corosh ... | head`);
   // nothing more is written to it.
   bool closed() const noexcept { return closed_; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """corosh at a real terminal (a pty): typing, Tab completion, Ctrl-C of a
-long `continue`, an echo client served while the shell sits at its prompt,
+long `continue` and of a long `step` (with its progress), an echo client served while the shell sits at its prompt,
 a coroutine printing while a line is half typed, and Ctrl-D out. Every step waits for the text it expects, with a timeout;
 nothing sleeps in place of synchronization.
 
@@ -52,6 +52,14 @@ def main():
         t.expect(rb"resumed \d+ times.*interrupted \(Ctrl-C\)", "the interrupted continue")
         t.expect(rb"coroutine 2 'fib': suspended", "fib still suspended")
         t.expect(PROMPT, "the prompt after Ctrl-C")
+
+        # Ctrl-C stops a long step too, which shows its progress every second.
+        t.send(b"step fib 1000000\r")
+        t.expect(rb"\.\.\. \d+ of 1000000 steps \(Ctrl-C stops\)", "step's progress after a second")
+        t.send(b"\x03")
+        t.expect(rb"stepped \d+ of 1000000 times; interrupted \(Ctrl-C\)", "the interrupted step")
+        t.expect(rb"coroutine 2 'fib': suspended", "fib still suspended after the step")
+        t.expect(PROMPT, "the prompt after the interrupted step")
 
         # An echo client is served while the shell idles at its prompt.
         t.send(b"listen 0\r")
