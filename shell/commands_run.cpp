@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -130,6 +131,88 @@ void continue_(Shell& shell, const Words& args) {
   shell.out.line(shell.status_line(v.info, now));
 }
 
+// What `until` waits for, and whether `now` is it.
+struct Until {
+  std::string kind;   // dead, waiting, suspended, yields
+  std::string value;  // for yields: the value's text
+  std::string text() const { return kind == "yields" ? "yields " + value : kind; }
+  bool holds(const StepResult& now) const {
+    if (kind == "dead") return now.state == State::dead;
+    if (kind == "waiting") return now.state != State::dead && !now.wait_reason.empty();
+    if (kind == "suspended") return now.state == State::suspended && now.wait_reason.empty();
+    return now.yielded && *now.yielded == value;
+  }
+};
+
+bool is_condition(const std::string& word) {
+  return word == "dead" || word == "waiting" || word == "suspended" || word == "yields";
+}
+
+// until [ID] dead|waiting|suspended|yields VALUE: resumes the coroutine (and
+// lets the loop run while it waits on it) until the condition holds, it
+// dies, Ctrl-C, or max_steps resumes.
+void until(Shell& shell, const Words& args) {
+  const bool named = !args.empty() && !is_condition(args[0]);
+  const std::size_t at = named ? 1 : 0;
+  if (at >= args.size() || !is_condition(args[at]))
+    throw CommandError("say what to wait for: dead, waiting, suspended or yields VALUE (`help until`)");
+  Until goal{args[at], {}};
+  if (goal.kind == "yields") {
+    if (at + 1 >= args.size()) throw CommandError("yields needs the value to wait for (until yields 8)");
+    goal.value = args[at + 1];
+  }
+  if (args.size() > at + (goal.kind == "yields" ? 2 : 1))
+    throw CommandError(
+        fmt::format("too many arguments (usage: until {})", command_table().find("until")->synopsis()));
+  CoroutineView v = shell.resolve_yours(named ? &args[0] : nullptr);
+  StepResult now{.state = v.info.state, .ending = v.info.ending, .wait_reason = v.info.wait_reason};
+  if (now.state == State::dead)
+    throw CommandError(fmt::format("{} is {}", Shell::label(v.info), Shell::state_text(v.info)));
+  if (goal.holds(now)) {
+    shell.out.line(fmt::format("{} is {} already", Shell::label(v.info), goal.text()));
+    return;
+  }
+  Shell::Busy busy(shell);
+  std::uint64_t resumes = 0;
+  bool reached = false;
+  bool interrupted = false;
+  while (now.state != State::dead && resumes < max_steps && !shell.quitting()) {
+    const bool waiting = !now.wait_reason.empty();
+    if (waiting) {
+      // Only the loop resumes it now: let the loop run until it wakes.
+      shell.loop.run_once(Duration{std::chrono::milliseconds(50)});
+      std::optional<CoroutineView> seen = shell.target().find(v.info.id);
+      if (!seen) break;  // gone (its owner let go of it)
+      now = StepResult{.state = seen->info.state, .ending = seen->info.ending, .wait_reason = seen->info.wait_reason};
+    } else {
+      now = resume_once(shell, v);
+      ++resumes;
+      if (now.death) break;
+    }
+    if (goal.holds(now)) {
+      reached = true;
+      break;
+    }
+    if (!waiting && resumes % 64 == 0) shell.loop.run_once(Duration{0});  // Ctrl-C arrives through the loop
+    if (busy.interrupted()) {
+      interrupted = true;
+      break;
+    }
+  }
+  // The loop's wakes show in the switch count: every switch to it that
+  // was not one of these resumes.
+  std::uint64_t wakes = 0;
+  if (std::optional<CoroutineView> seen = shell.target().find(v.info.id))
+    wakes = seen->info.switches - v.info.switches - std::min(resumes, seen->info.switches - v.info.switches);
+  std::string after = fmt::format("after {} resume{}", resumes, resumes == 1 ? "" : "s");
+  if (wakes > 0) after += fmt::format(" and {} wake{} by the loop", wakes, wakes == 1 ? "" : "s");
+  if (reached) shell.out.line(fmt::format("until {}: reached {}", goal.text(), after));
+  else if (interrupted) shell.out.line(fmt::format("until {}: interrupted (Ctrl-C) {}", goal.text(), after));
+  else if (now.state == State::dead) shell.out.line(fmt::format("until {}: it ended first, {}", goal.text(), after));
+  else shell.out.line(fmt::format("until {}: not reached {} (the most one until makes)", goal.text(), after));
+  shell.out.line(shell.status_line(v.info, now));
+}
+
 }  // namespace
 
 void add_run_commands(CommandTable& table) {
@@ -158,6 +241,20 @@ void add_run_commands(CommandTable& table) {
                      "value yielded on the way is printed as it comes (`yielded V`).\n"
                      "Example: continue pipeline --all",
              .run = continue_});
+  table.add({.name = "until",
+             .arguments = {{"ID", ArgKind::coroutine, Argument::Presence::optional},
+                           {"CONDITION", ArgKind::choice, Argument::Presence::required,
+                            {"dead", "waiting", "suspended", "yields"}},
+                           {"VALUE", ArgKind::text, Argument::Presence::optional}},
+             .effects = runs_loop,
+             .summary = "resume until a coroutine is dead, waiting, suspended or yields VALUE",
+             .help = "Resumes the coroutine again and again; while it waits on the loop (a\n"
+                     "sleep, a socket) the loop runs until it wakes. Stops when the condition\n"
+                     "holds: dead, waiting (on the loop), suspended (and not waiting), or\n"
+                     "yields VALUE (the value as `step` prints it). Also stops if it ends\n"
+                     "first, at Ctrl-C, or after 1000000 resumes, and says which.\n"
+                     "Example: until fib yields 144",
+             .run = until});
 }
 
 }  // namespace corosh::shell
